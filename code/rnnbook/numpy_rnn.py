@@ -1,0 +1,240 @@
+"""A vanilla RNN in NumPy, vectorised over a batch: forward, BPTT, losses, clipping, optimisers.
+
+Shapes follow Keras (batch first): inputs ``xs`` are ``(B, T, n_in)``. Rows are
+examples, so the code multiplies on the right and stores the transposes of the
+matrices in the textbook equations:
+
+    h_t = tanh(x_t @ Wxh + h_{t-1} @ Whh + bh)        # (B, H)
+    y_t = h_t @ Why + by                              # (B, n_out)
+
+Chapters 2-4 derive and write these in their own cells; this module is the
+tested version they compare against and reuse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PARAM_NAMES = ("Wxh", "Whh", "bh", "Why", "by")
+
+
+def init_params(n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator,
+                recurrent_scale: float = 1.0, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Small random weights (scaled by 1/sqrt(fan-in)), zero biases.
+
+    ``recurrent_scale`` multiplies ``Whh``; chapter 3 varies it to make gradients
+    vanish (< 1) or explode (> 1).
+    """
+    for name, value in {"n_in": n_in, "n_hidden": n_hidden, "n_out": n_out}.items():
+        if int(value) != value or value <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return {
+        "Wxh": (rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in)).astype(dtype),
+        "Whh": (recurrent_scale * rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden)).astype(dtype),
+        "bh": np.zeros(n_hidden, dtype=dtype),
+        "Why": (rng.standard_normal((n_hidden, n_out)) / np.sqrt(n_hidden)).astype(dtype),
+        "by": np.zeros(n_out, dtype=dtype),
+    }
+
+
+def _check_inputs(params: dict, xs: np.ndarray) -> None:
+    n_in = params["Wxh"].shape[0]
+    if xs.ndim != 3 or xs.shape[2] != n_in:
+        raise ValueError(
+            f"inputs must have shape (batch, time, {n_in}) for this RNN, got {xs.shape}"
+        )
+
+
+def forward(params: dict, xs: np.ndarray, h0: np.ndarray | None = None):
+    """Run the RNN over ``xs`` (B, T, n_in).
+
+    Returns ``ys`` (B, T, n_out), the output at every step, and ``hs`` (B, T+1, H),
+    the hidden states with ``hs[:, 0] = h0``; BPTT needs them all.
+    """
+    xs = np.asarray(xs)
+    _check_inputs(params, xs)
+    batch, steps, _ = xs.shape
+    n_hidden = params["Whh"].shape[0]
+    hs = np.empty((batch, steps + 1, n_hidden), dtype=params["Whh"].dtype)
+    hs[:, 0] = 0.0 if h0 is None else h0
+    for t in range(steps):
+        hs[:, t + 1] = np.tanh(xs[:, t] @ params["Wxh"] + hs[:, t] @ params["Whh"] + params["bh"])
+    ys = hs[:, 1:] @ params["Why"] + params["by"]
+    return ys, hs
+
+
+def backward(params: dict, xs: np.ndarray, hs: np.ndarray, dys: np.ndarray,
+             dh_last: np.ndarray | None = None):
+    """Backpropagation through time.
+
+    ``dys`` (B, T, n_out) is dL/dy_t at every step (zeros where a step has no loss);
+    ``dh_last`` is a gradient arriving at the last hidden state from later chunks.
+    Returns ``grads`` (same keys as ``params``) and ``dhs`` (B, T+1, H) with
+    ``dhs[:, t]`` = dL/dh_t, the quantity chapter 3 measures (``dhs[:, 0]`` is dL/dh0).
+    """
+    batch, steps, _ = xs.shape
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.einsum("bth,bto->ho", hs[:, 1:], dys)
+    grads["by"] = dys.sum(axis=(0, 1))
+    dhs = np.zeros_like(hs)
+    dh_next = np.zeros_like(hs[:, 0]) if dh_last is None else dh_last
+    for t in reversed(range(steps)):
+        dh = dys[:, t] @ params["Why"].T + dh_next       # from the output and from step t+1
+        dhs[:, t + 1] = dh
+        dpre = dh * (1.0 - hs[:, t + 1] ** 2)            # through tanh
+        grads["Wxh"] += xs[:, t].T @ dpre
+        grads["Whh"] += hs[:, t].T @ dpre
+        grads["bh"] += dpre.sum(axis=0)
+        dh_next = dpre @ params["Whh"].T                 # to step t-1
+    dhs[:, 0] = dh_next
+    return grads, dhs
+
+
+# --- losses: each returns (loss, dL/dys) -----------------------------------------------
+
+def mse_last(ys: np.ndarray, targets: np.ndarray):
+    """Mean squared error of the last step's output (many-to-one regression)."""
+    targets = np.asarray(targets, dtype=ys.dtype).reshape(ys.shape[0], -1)
+    if targets.shape[1] != ys.shape[2]:
+        raise ValueError(f"targets must have shape ({ys.shape[0]}, {ys.shape[2]}), got {targets.shape}")
+    error = ys[:, -1] - targets
+    loss = float(np.mean(error ** 2))
+    dys = np.zeros_like(ys)
+    dys[:, -1] = 2.0 * error / error.size
+    return loss, dys
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax over the last axis of ``logits / temperature`` (numerically stable)."""
+    if not temperature > 0:
+        raise ValueError(
+            f"temperature must be > 0, got {temperature}; use a small value such as 0.1 "
+            "for nearly greedy sampling"
+        )
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray):
+    """Mean cross-entropy (nats per prediction) of integer ``targets`` under ``softmax(logits)``."""
+    targets = np.asarray(targets)
+    if targets.shape != logits.shape[:-1]:
+        raise ValueError(f"targets must have shape {logits.shape[:-1]}, got {targets.shape}")
+    probs = softmax(logits)
+    picked = np.take_along_axis(probs, targets[..., None], axis=-1)[..., 0]
+    loss = float(-np.mean(np.log(picked)))
+    dlogits = probs
+    np.put_along_axis(dlogits, targets[..., None], picked[..., None] - 1.0, axis=-1)
+    return loss, dlogits / targets.size
+
+
+# --- clipping and optimisers -----------------------------------------------------------
+
+def global_norm(grads: dict) -> float:
+    """sqrt of the sum of squares of every gradient entry."""
+    return float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+
+
+def clip_by_value(grads: dict, limit: float) -> dict:
+    """Each entry clamped to [-limit, limit] (changes the gradient's direction)."""
+    if not limit > 0:
+        raise ValueError(f"clip limit must be > 0, got {limit}")
+    return {name: np.clip(g, -limit, limit) for name, g in grads.items()}
+
+
+def clip_by_norm(grads: dict, max_norm: float) -> dict:
+    """All gradients rescaled together so their global norm is at most ``max_norm``
+    (keeps the direction)."""
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be > 0, got {max_norm}")
+    norm = global_norm(grads)
+    scale = min(1.0, max_norm / (norm + 1e-12))
+    return {name: g * scale for name, g in grads.items()}
+
+
+class SGD:
+    """Plain gradient descent: p -= lr * g."""
+
+    def __init__(self, learning_rate: float):
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+        self.learning_rate = learning_rate
+
+    def update(self, params: dict, grads: dict) -> None:
+        for name in params:
+            params[name] -= self.learning_rate * grads[name]
+
+
+class Adagrad(SGD):
+    """Adagrad: each parameter's step is divided by the root of its summed squared gradients."""
+
+    def __init__(self, learning_rate: float, eps: float = 1e-8):
+        super().__init__(learning_rate)
+        self.eps = eps
+        self.memory: dict[str, np.ndarray] = {}
+
+    def update(self, params: dict, grads: dict) -> None:
+        for name in params:
+            memory = self.memory.setdefault(name, np.zeros_like(params[name]))
+            memory += grads[name] ** 2
+            params[name] -= self.learning_rate * grads[name] / (np.sqrt(memory) + self.eps)
+
+
+# --- character models --------------------------------------------------------------------
+
+def sample(params: dict, start_ids, n_chars: int, rng: np.random.Generator,
+           temperature: float = 1.0, h0: np.ndarray | None = None) -> np.ndarray:
+    """Ancestral sampling from a character RNN with one-hot inputs.
+
+    Feeds the prompt ``start_ids`` (one or more ids), then draws ``n_chars`` ids, each
+    from ``softmax(logits / temperature)`` and fed back as the next input.
+    """
+    start_ids = np.atleast_1d(np.asarray(start_ids))
+    vocab_size = params["Wxh"].shape[0]
+    if start_ids.size == 0:
+        raise ValueError("the prompt is empty; give at least one character id")
+    if start_ids.min() < 0 or start_ids.max() >= vocab_size:
+        raise ValueError(f"prompt ids must be in 0..{vocab_size - 1}, got {start_ids.tolist()}")
+    if int(n_chars) != n_chars or n_chars <= 0:
+        raise ValueError(f"n_chars must be a positive integer, got {n_chars!r}")
+    softmax(np.zeros(1), temperature)  # validates the temperature before any work
+    eye = np.eye(vocab_size, dtype=params["Wxh"].dtype)
+    _, hs = forward(params, eye[start_ids][None], h0)
+    h = hs[:, -1]
+    logits = h @ params["Why"] + params["by"]
+    out = np.empty(n_chars, dtype=np.int64)
+    for i in range(n_chars):
+        out[i] = rng.choice(vocab_size, p=softmax(logits[0], temperature))
+        h = np.tanh(eye[out[i]][None] @ params["Wxh"] + h @ params["Whh"] + params["bh"])
+        logits = h @ params["Why"] + params["by"]
+    return out
+
+
+def stream_batches(ids: np.ndarray, batch_size: int, seq_len: int):
+    """Chunks for truncated BPTT with a carried hidden state.
+
+    The id sequence is cut into ``batch_size`` contiguous streams; chunk k holds the
+    k-th ``seq_len`` characters of every stream, so row b of chunk k+1 continues row b
+    of chunk k and the hidden state can be carried across. Yields ``(inputs, targets)``,
+    both ``(batch_size, seq_len)`` int arrays, targets shifted by one character.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be a 1-D sequence, got shape {ids.shape}")
+    for name, value in {"batch_size": batch_size, "seq_len": seq_len}.items():
+        if int(value) != value or value <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n_chunks = (len(ids) - 1) // (batch_size * seq_len)
+    if n_chunks == 0:
+        raise ValueError(
+            f"{len(ids)} ids are too few for one chunk of batch_size*seq_len+1 = "
+            f"{batch_size * seq_len + 1}"
+        )
+    stream_len = n_chunks * seq_len
+    inputs = ids[: batch_size * stream_len].reshape(batch_size, stream_len)
+    targets = ids[1 : batch_size * stream_len + 1].reshape(batch_size, stream_len)
+    for k in range(n_chunks):
+        window = slice(k * seq_len, (k + 1) * seq_len)
+        yield inputs[:, window], targets[:, window]

@@ -1,0 +1,68 @@
+"""A character vocabulary: characters <-> integer ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+
+class CharVocab:
+    """Sorted distinct characters of a text, with encode/decode.
+
+    >>> vocab = CharVocab.from_text("hello")
+    >>> vocab.decode(vocab.encode("hole"))
+    'hole'
+    """
+
+    def __init__(self, chars: Iterable[str]):
+        chars = list(chars)
+        if not chars:
+            raise ValueError("a vocabulary needs at least one character, got none")
+        if any(not isinstance(c, str) or len(c) != 1 for c in chars):
+            raise ValueError("a vocabulary is made of single characters")
+        if len(set(chars)) != len(chars):
+            raise ValueError("a vocabulary must not repeat a character")
+        self.chars: list[str] = chars
+        self.index: dict[str, int] = {c: i for i, c in enumerate(chars)}
+
+    @classmethod
+    def from_text(cls, text: str) -> CharVocab:
+        """The vocabulary of every distinct character in ``text``, sorted."""
+        return cls(sorted(set(text)))
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def __contains__(self, char: str) -> bool:
+        return char in self.index
+
+    def __repr__(self) -> str:
+        return f"CharVocab({len(self)} characters: {''.join(self.chars)!r})"
+
+    def unknown(self, text: str) -> list[str]:
+        """The distinct characters of ``text`` that are not in the vocabulary, sorted."""
+        return sorted(set(text) - self.index.keys())
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of ``text``'s characters (int32); unknown characters raise ValueError naming them."""
+        missing = self.unknown(text)
+        if missing:
+            raise ValueError(
+                f"{len(missing)} character(s) not in the vocabulary: {missing!r}; "
+                f"use only these {len(self)} characters: {''.join(self.chars)!r}"
+            )
+        return np.fromiter((self.index[c] for c in text), dtype=np.int32, count=len(text))
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """The text of a sequence of ids; an id outside ``0..len-1`` raises ValueError."""
+        ids = np.asarray(ids).ravel()
+        bad = ids[(ids < 0) | (ids >= len(self))]
+        if bad.size:
+            raise ValueError(f"ids {sorted(set(bad.tolist()))} are outside 0..{len(self) - 1}")
+        return "".join(self.chars[i] for i in ids)
+
+    def one_hot(self, ids: np.ndarray, dtype=np.float32) -> np.ndarray:
+        """One-hot rows for integer ``ids`` of any shape: shape ``ids.shape + (len(self),)``."""
+        ids = np.asarray(ids)
+        return np.eye(len(self), dtype=dtype)[ids]
