@@ -41,7 +41,9 @@ def stamp_problems(path: Path, profile: str = STORED_PROFILE) -> list[str]:
         return [f"{path.name}: never executed by `python -m rnnbook.execute`"]
     problems = []
     if stamp.get("profile") != profile:
-        problems.append(f"{path.name}: outputs are from profile {stamp.get('profile')!r}, expected {profile!r}")
+        problems.append(
+            f"{path.name}: outputs are from profile {stamp.get('profile')!r}, expected {profile!r}"
+        )
     if stamp.get("code_sha256") != code_hash(nb):
         problems.append(f"{path.name}: code cells changed after the outputs were made; re-execute it")
     return problems

@@ -28,9 +28,10 @@ def init_params(n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator,
     for name, value in {"n_in": n_in, "n_hidden": n_hidden, "n_out": n_out}.items():
         if int(value) != value or value <= 0:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    recurrent = recurrent_scale * rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden)
     return {
         "Wxh": (rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in)).astype(dtype),
-        "Whh": (recurrent_scale * rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden)).astype(dtype),
+        "Whh": recurrent.astype(dtype),
         "bh": np.zeros(n_hidden, dtype=dtype),
         "Why": (rng.standard_normal((n_hidden, n_out)) / np.sqrt(n_hidden)).astype(dtype),
         "by": np.zeros(n_out, dtype=dtype),

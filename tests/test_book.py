@@ -1,0 +1,104 @@
+"""The book as a whole: table of contents, stored outputs, Colab readiness, the HTML build, ruff."""
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from IPython.core.inputtransformer2 import TransformerManager
+
+from rnnbook.execute import chapter_notebooks, stamp_problems
+
+REPO = Path(__file__).resolve().parents[1]
+CHAPTERS = chapter_notebooks(REPO)
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+BIN = Path(sys.executable).parent
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    return [c["file"] for part in toc["parts"] for c in part["chapters"]]
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    listed = set(toc_files())
+    assert CHAPTERS, "no chapters found"
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in listed, f"{path.name} is missing from _toc.yml"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_outputs_come_from_the_current_code_in_the_cpu_profile(path):
+    assert stamp_problems(path) == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_is_colab_ready(path):
+    nb = nbformat.read(path, as_version=4)
+    setup = code_cells(nb)[0]
+    assert "remove-cell" in setup.metadata.get("tags", []), "the setup cell must be hidden in the book"
+    install = re.search(r'git\+(\S+?)@(\S+?)#subdirectory=code', setup.source)
+    assert install, "the first code cell must install rnnbook from the repository in Colab"
+    assert install.group(1) == CONFIG["repository"]["url"]
+    assert install.group(2) == CONFIG["repository"]["branch"]
+    assert 'if "google.colab" in sys.modules' in setup.source
+    assert "tensorflow" not in setup.source.lower(), "never reinstall Colab's TensorFlow"
+    for cell in code_cells(nb):  # every cell parses, as IPython reads it (magics included)
+        ast.parse(TransformerManager().transform_cell(cell.source))
+        assert "../" not in cell.source, "a chapter must not read another folder's files"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_has_exercises_with_solutions_and_a_checker(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", markdown)
+    solved = set(re.findall(r"```\{solution(?:-start)?\} (\S+)", markdown))
+    assert len(exercises) >= 3, f"{len(exercises)} exercises, need at least 3"
+    assert set(exercises) <= solved, f"exercises without a solution: {set(exercises) - solved}"
+    chapter = path.stem[:2]
+    assert any(f"checks.ch{chapter}" in c.source or f"checks import ch{chapter}" in c.source
+               for c in code_cells(nb)), "no exercise uses a checker from rnnbook.checks"
+
+
+def test_no_stored_output_has_an_error_or_a_progress_bar():
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        for cell in code_cells(nb):
+            tags = cell.metadata.get("tags", [])
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    assert "raises-exception" in tags, f"{path.name}: unexpected error output"
+                if output.output_type == "stream" and output.name == "stdout":
+                    assert "\b" not in output.text, f"{path.name}: a progress bar with backspaces"
+
+
+@pytest.mark.skipif(shutil.which("jupyter-book", path=str(BIN)) is None, reason="jupyter-book not installed")
+def test_book_builds_without_warnings(tmp_path):
+    result = subprocess.run(
+        [str(BIN / "jupyter-book"), "build", str(REPO), "--path-output", str(tmp_path), "-W", "-n",
+         "--keep-going"], capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    for file in ["intro", *toc_files()]:
+        page = html / f"{file}.html"
+        assert page.is_file(), f"{page} was not built"
+        text = page.read_text(encoding="utf-8")
+        assert "cdn.jsdelivr.net" not in text, f"{file}: MathJax must be served by the book, not a CDN"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_ruff_is_clean_on_code_tests_and_chapters():
+    result = subprocess.run([str(BIN / "ruff"), "check", "code", "tests", "chapters"], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
