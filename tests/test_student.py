@@ -16,8 +16,8 @@ CHAPTERS = chapter_notebooks(REPO)
 EXERCISE = "```{exercise} Add\n:label: demo-add\nWrite `add`.\n```"
 START = "```{solution-start} demo-add\n:class: dropdown\n```"
 END = "```{solution-end}\n```\n\nAfter the solution."
-CODE = ("def add(a, b):\n    ### BEGIN SOLUTION\n    total = a + b\n    return total\n    ### END SOLUTION\n\n"
-        "check(add)")
+CODE = ("def add(a, b):\n    ### BEGIN SOLUTION\n    total = a + b\n    return total\n"
+        "    ### END SOLUTION\n\ncheck(add)")
 
 
 def demo_notebook():
@@ -74,4 +74,4 @@ def test_student_chapter_fails_only_at_the_exercises(path, tmp_path):
         if "exercise" in cell.metadata.get("tags", []):
             assert [e.ename for e in errors] == ["NotImplementedError"], cell.source
         elif "raises-exception" not in cell.metadata.get("tags", []):
-            assert not errors, f"a non-exercise cell failed: {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
+            assert not errors, f"a cell failed: {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
