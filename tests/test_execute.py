@@ -17,6 +17,12 @@ def test_execute_stamps_and_check_detects_edits(tmp_path, capsys):
     make_notebook(path, "import os\nprint(os.environ['RNNBOOK_PROFILE'])")
     assert execute.stamp_problems(path) == ["01_demo.ipynb: never executed by `python -m rnnbook.execute`"]
 
+    assert execute.main([str(path)]) == 0  # default: the cpu profile, after a timed quick run
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text == "cpu\n"  # the stored outputs are the cpu run's
+    assert set(nb.metadata["rnnbook"]) == {"profile", "code_sha256", "seconds", "quick_seconds"}
+    assert execute.stamp_problems(path) == []
+
     assert execute.main([str(path), "--profile", "quick"]) == 0
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].outputs[0].text == "quick\n"
