@@ -96,3 +96,12 @@ def test_ruff_is_clean_on_code_tests_and_chapters():
     result = subprocess.run([str(BIN / "ruff"), "check", "code", "tests", "chapters"], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_instructors_catalogue_is_current():
+    from rnnbook import catalog
+
+    page = (REPO / catalog.PAGE).read_text(encoding="utf-8")
+    assert catalog.render_page(REPO) == page, "run `python -m rnnbook.catalog --write`"
+    for path in CHAPTERS:
+        assert f"(chapters/{path.stem})" in page
