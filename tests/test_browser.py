@@ -81,7 +81,7 @@ def test_page_as_a_reader_sees_it(site, browser, page_file):
     response = page.goto(f"{base}/{page_file}.html", wait_until="load")
     assert response.status == 200
 
-    images = page.evaluate("""Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])""")
+    images = page.evaluate("Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])")
     broken = [src for src, ok in images if not ok]
     assert not broken, f"images that did not load: {broken}"
 

@@ -24,7 +24,10 @@ def demo_notebook():
     cells = [new_markdown_cell("Intro"), new_code_cell("x = 1"), new_markdown_cell(EXERCISE),
              new_markdown_cell(START), new_markdown_cell("Prose of the solution."), new_code_cell(CODE),
              new_code_cell("print('pure solution code')"), new_markdown_cell(END),
-             new_markdown_cell("```{solution} demo-add\nA whole prose solution.\n```\nKept text.")]
+             new_markdown_cell("```{solution} demo-add\nA whole prose solution.\n```\nKept text."),
+             new_markdown_cell("```{exercise} Two\n:label: demo-two\nSecond.\n```\n\n"
+                               + START.replace("add", "two") + "\nHidden prose.\n"
+                               + END.replace("After the solution.", "Tail text."))]
     cells[5].outputs = [nbformat.v4.new_output("stream", text="Correct!")]
     return new_notebook(cells=cells, metadata={"rnnbook": {"profile": "cpu"}})
 
@@ -38,6 +41,7 @@ def test_solutions_are_replaced_by_stubs():
     assert "solution-start" not in text and "solution-end" not in text
     assert "def add(a, b):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\ncheck(add)" in sources
     assert "After the solution." in sources and "Kept text." in text
+    assert "Second." in text and "Hidden prose." not in text and "Tail text." in text
     stub = next(c for c in cells if "YOUR CODE HERE" in c.source)
     assert stub.outputs == [] and "exercise" in stub.metadata["tags"]
 

@@ -25,8 +25,8 @@ from rnnbook.execute import STAMP_KEY, chapter_notebooks
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _REGION = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[^\n]*\n.*?^[ \t]*{re.escape(END)}[^\n]*$",
                      re.MULTILINE | re.DOTALL)
-_SOLUTION_START = re.compile(r"^```\{solution-start\}", re.MULTILINE)
-_SOLUTION_END = re.compile(r"^```\{solution-end\}[^\n]*\n```[ \t]*$", re.MULTILINE)
+# A gate marker is a whole fenced directive; one markdown cell may hold several.
+_MARKER = re.compile(r"^```\{solution-(start|end)\}.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}.*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -39,22 +39,28 @@ def has_region(source: str) -> bool:
     return BEGIN in source
 
 
+def _visible_markdown(source: str, in_solution: bool) -> tuple[str, bool]:
+    """The parts of a markdown cell outside solutions, and whether a solution is open at its end."""
+    kept, position = [], 0
+    for marker in _MARKER.finditer(source):
+        if not in_solution:
+            kept.append(source[position : marker.start()])
+        in_solution = marker[1] == "start"
+        position = marker.end()
+    if not in_solution:
+        kept.append(source[position:])
+    text = _SOLUTION_BLOCK.sub("", "".join(kept))
+    return text.strip(), in_solution
+
+
 def student_cells(cells: list) -> list:
     """The cells a student sees (see the module docstring)."""
     kept, in_solution = [], False
     for cell in cells:
         if cell.cell_type == "markdown":
-            if _SOLUTION_START.search(cell.source):
-                in_solution = True
-            elif _SOLUTION_END.search(cell.source):
-                in_solution = False
-                cell.source = _SOLUTION_END.sub("", cell.source).strip()
-                if cell.source:  # prose after the end marker in the same cell stays
-                    kept.append(cell)
-            elif not in_solution:
-                cell.source = _SOLUTION_BLOCK.sub("", cell.source)
-                if cell.source.strip():
-                    kept.append(cell)
+            cell.source, in_solution = _visible_markdown(cell.source, in_solution)
+            if cell.source:
+                kept.append(cell)
             continue
         if has_region(cell.source):
             cell.source = stub_regions(cell.source)
