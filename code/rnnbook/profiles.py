@@ -22,26 +22,42 @@ PROFILES = ("quick", "cpu", "gpu")
 
 # chapter -> profile -> sizes.  Same code path in every profile, only sizes differ.
 SIZES: dict[str, dict[str, dict]] = {
+    # A NumPy chapter about shapes: tiny and the same everywhere, so every size is distinct.
     "ch01": {
-        "quick": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 3},
-        "cpu": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 3},
-        "gpu": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 3},
+        "quick": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 5, "n_output": 1,
+                  "memory_steps": 30},
+        "cpu": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 5, "n_output": 1,
+                "memory_steps": 30},
+        "gpu": {"batch_size": 3, "n_steps": 4, "n_input": 2, "n_hidden": 5, "n_output": 1,
+                "memory_steps": 30},
     },
     "ch02": {
+        # NumPy only, so the gpu profile is the cpu one; the cpu run takes 1-1.5 min on 2 cores.
         "quick": {"n_train": 256, "n_test": 64, "seq_len": 5, "n_hidden": 16,
-                  "epochs": 3, "batch_size": 32, "learning_rate": 0.05,
+                  "epochs": 5, "batch_size": 16, "learning_rate": 0.01,
                   "timing_sequences": 64},
         "cpu": {"n_train": 4000, "n_test": 500, "seq_len": 5, "n_hidden": 16,
-                "epochs": 60, "batch_size": 32, "learning_rate": 0.05,
-                "timing_sequences": 1000},
+                "epochs": 150, "batch_size": 16, "learning_rate": 0.01,
+                "timing_sequences": 2048},
         "gpu": {"n_train": 4000, "n_test": 500, "seq_len": 5, "n_hidden": 16,
-                "epochs": 60, "batch_size": 32, "learning_rate": 0.05,
-                "timing_sequences": 1000},
+                "epochs": 150, "batch_size": 16, "learning_rate": 0.01,
+                "timing_sequences": 2048},
     },
+    # NumPy only.  The training runs use the same sequence lengths, seeds and rates in every
+    # profile (only the number of steps differs), so the quick run shows the same first steps.
     "ch03": {
-        "quick": {"seq_len": 50, "n_hidden": 32, "n_trials": 3, "train_steps": 30},
-        "cpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "train_steps": 300},
-        "gpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "train_steps": 300},
+        "quick": {"seq_len": 50, "n_hidden": 64, "n_trials": 3, "input_scale": 0.1,
+                  "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
+                  "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
+                  "clip_norm": 10.0, "train_steps": 30},
+        "cpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "input_scale": 0.1,
+                "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
+                "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
+                "clip_norm": 10.0, "train_steps": 1000},
+        "gpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "input_scale": 0.1,
+                "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
+                "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
+                "clip_norm": 10.0, "train_steps": 1000},
     },
     "ch04": {
         "quick": {"text_chars": 20_000, "n_hidden": 32, "seq_len": 25,
@@ -55,9 +71,36 @@ SIZES: dict[str, dict[str, dict]] = {
                 "sample_chars": 400},
     },
     # Part II placeholders: each chapter's author sets its own block.
-    "ch05": {"quick": {"epochs": 2}, "cpu": {"epochs": 20}, "gpu": {"epochs": 20}},
+    "ch05": {
+        # sum_*: the sum-of-5 task; add_*: the adding-problem sweep over sequence lengths.
+        # cpu: about 5 min on two idle cores, most of it the sweep's longest sequences.
+        "quick": {"units": 20, "batch_size": 32, "learning_rate": 0.01,
+                  "sum_train": 200, "sum_test": 100, "sum_epochs": 3,
+                  "add_lengths": (5, 10), "add_train": 200, "add_test": 100, "add_epochs": 2},
+        "cpu": {"units": 20, "batch_size": 32, "learning_rate": 0.01,
+                "sum_train": 2000, "sum_test": 500, "sum_epochs": 20,
+                "add_lengths": (10, 25, 50, 100, 200), "add_train": 3000, "add_test": 1000,
+                "add_epochs": 25},
+        "gpu": {"units": 20, "batch_size": 32, "learning_rate": 0.01,
+                "sum_train": 2000, "sum_test": 500, "sum_epochs": 20,
+                "add_lengths": (10, 25, 50, 100, 200, 400), "add_train": 5000, "add_test": 1000,
+                "add_epochs": 30},
+    },
     "ch06": {"quick": {"epochs": 2}, "cpu": {"epochs": 20}, "gpu": {"epochs": 20}},
     "ch07": {"quick": {"epochs": 1}, "cpu": {"epochs": 5}, "gpu": {"epochs": 20}},
+    "ch08": {
+        # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 12 min of
+        # training on two cores; gpu: the seed's model, Embedding(256) + LSTM(1024).
+        "quick": {"text_chars": 30_000, "seq_length": 50, "batch_size": 32, "embedding_dim": 16,
+                  "units": 64, "learning_rate": 0.003, "epochs": 4, "interrupt_after": 2,
+                  "sample_chars": 120, "speed_chars": 200, "naive_chars": 20},
+        "cpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 256,
+                "units": 512, "learning_rate": 0.002, "epochs": 10, "interrupt_after": 4,
+                "sample_chars": 400, "speed_chars": 1000, "naive_chars": 60},
+        "gpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 256,
+                "units": 1024, "learning_rate": 0.001, "epochs": 30, "interrupt_after": 10,
+                "sample_chars": 800, "speed_chars": 2000, "naive_chars": 100},
+    },
 }
 
 
