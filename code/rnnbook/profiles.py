@@ -50,25 +50,25 @@ SIZES: dict[str, dict[str, dict]] = {
                   "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
                   "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
                   "clip_norm": 10.0, "train_steps": 30},
-        "cpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "input_scale": 0.1,
+        "cpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 30, "input_scale": 0.1,
                 "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
                 "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
-                "clip_norm": 10.0, "train_steps": 1000},
-        "gpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 20, "input_scale": 0.1,
+                "clip_norm": 10.0, "train_steps": 2000},
+        "gpu": {"seq_len": 100, "n_hidden": 64, "n_trials": 30, "input_scale": 0.1,
                 "train_seq_len": 100, "short_seq_len": 10, "train_hidden": 32, "batch_size": 32,
                 "learning_rate": 0.05, "recurrent_scale": 2.0, "clip_value": 1.0,
-                "clip_norm": 10.0, "train_steps": 1000},
+                "clip_norm": 10.0, "train_steps": 2000},
     },
     "ch04": {
-        "quick": {"text_chars": 20_000, "n_hidden": 32, "seq_len": 25,
-                  "batch_size": 8, "epochs": 1, "learning_rate": 0.1,
-                  "sample_chars": 80},
-        "cpu": {"text_chars": None, "n_hidden": 256, "seq_len": 50,
-                "batch_size": 32, "epochs": 10, "learning_rate": 0.1,
-                "sample_chars": 400},
-        "gpu": {"text_chars": None, "n_hidden": 256, "seq_len": 50,
-                "batch_size": 32, "epochs": 10, "learning_rate": 0.1,
-                "sample_chars": 400},
+        "quick": {"text_chars": 20_000, "n_hidden": 32, "seq_len": 25, "batch_size": 8,
+                  "epochs": 2, "learning_rate": 0.02, "clip_norm": 1.0, "evals_per_epoch": 4,
+                  "sample_chars": 80, "temperature_chars": 60},
+        "cpu": {"text_chars": None, "n_hidden": 256, "seq_len": 25, "batch_size": 32,
+                "epochs": 24, "learning_rate": 0.02, "clip_norm": 1.0, "evals_per_epoch": 4,
+                "sample_chars": 400, "temperature_chars": 250},
+        "gpu": {"text_chars": None, "n_hidden": 256, "seq_len": 25, "batch_size": 32,
+                "epochs": 24, "learning_rate": 0.02, "clip_norm": 1.0, "evals_per_epoch": 4,
+                "sample_chars": 400, "temperature_chars": 250},
     },
     # Part II placeholders: each chapter's author sets its own block.
     "ch05": {
@@ -86,8 +86,30 @@ SIZES: dict[str, dict[str, dict]] = {
                 "add_lengths": (10, 25, 50, 100, 200, 400), "add_train": 5000, "add_test": 1000,
                 "add_epochs": 30},
     },
-    "ch06": {"quick": {"epochs": 2}, "cpu": {"epochs": 20}, "gpu": {"epochs": 20}},
-    "ch07": {"quick": {"epochs": 1}, "cpu": {"epochs": 5}, "gpu": {"epochs": 20}},
+    "ch06": {
+        # check_*: the random batch that compares NumPy with Keras; the rest: a small LSTM trained
+        # on the adding problem whose gates the chapter reads. cpu: about 1 min of training.
+        "quick": {"check_batch": 4, "check_steps": 12, "units": 8, "seq_len": 20, "n_train": 300,
+                  "n_test": 200, "epochs": 2, "batch_size": 32, "learning_rate": 0.01},
+        "cpu": {"check_batch": 4, "check_steps": 12, "units": 8, "seq_len": 40, "n_train": 4000,
+                "n_test": 1000, "epochs": 20, "batch_size": 32, "learning_rate": 0.01},
+        "gpu": {"check_batch": 4, "check_steps": 12, "units": 8, "seq_len": 40, "n_train": 4000,
+                "n_test": 1000, "epochs": 20, "batch_size": 32, "learning_rate": 0.01},
+    },
+    "ch07": {
+        # demo_*: the one-sentence demo (one-hot SimpleRNN and LSTM, full batch). The rest: the
+        # three-input comparison on Shakespeare, the same windows and budget for each model
+        # (epochs x steps_per_epoch random batches). cpu: about 7 min on two idle cores.
+        "quick": {"demo_length": 10, "demo_units": 32, "demo_epochs": 40, "text_chars": 40_000,
+                  "seq_length": 50, "batch_size": 32, "units": 32, "embedding_dim": 8,
+                  "learning_rate": 0.003, "epochs": 2, "steps_per_epoch": 10, "sample_chars": 60},
+        "cpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 300, "text_chars": None,
+                "seq_length": 100, "batch_size": 64, "units": 128, "embedding_dim": 32,
+                "learning_rate": 0.003, "epochs": 6, "steps_per_epoch": 150, "sample_chars": 300},
+        "gpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 300, "text_chars": None,
+                "seq_length": 100, "batch_size": 64, "units": 512, "embedding_dim": 64,
+                "learning_rate": 0.002, "epochs": 20, "steps_per_epoch": 300, "sample_chars": 500},
+    },
     "ch08": {
         # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 12 min of
         # training on two cores; gpu: the seed's model, Embedding(256) + LSTM(1024).
@@ -100,6 +122,28 @@ SIZES: dict[str, dict[str, dict]] = {
         "gpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 256,
                 "units": 1024, "learning_rate": 0.001, "epochs": 30, "interrupt_after": 10,
                 "sample_chars": 800, "speed_chars": 2000, "naive_chars": 100},
+    },
+    "ch09": {
+        # Shakespeare (first text_chars, last 10% held out), the later-marker tagging task and
+        # the adding problem. cpu: about 8 min on two idle cores, most of it GRU vs LSTM.
+        "quick": {"text_chars": 30_000, "seq_length": 50, "batch_size": 32, "embedding_dim": 16,
+                  "lstm_units": 32, "learning_rate": 0.005, "epochs": 2, "timing_steps": 3,
+                  "timing_rounds": 2, "peek_epochs": 1, "tag_seq_len": 24, "tag_symbols": 8,
+                  "tag_train": 512, "tag_test": 256, "tag_units": 8, "tag_epochs": 2,
+                  "add_len": 50, "add_train": 512, "add_test": 256, "add_units": 16,
+                  "attention_units": 16, "add_epochs": 2},
+        "cpu": {"text_chars": 400_000, "seq_length": 100, "batch_size": 64, "embedding_dim": 32,
+                "lstm_units": 128, "learning_rate": 0.005, "epochs": 6, "timing_steps": 20,
+                "timing_rounds": 3, "peek_epochs": 2, "tag_seq_len": 24, "tag_symbols": 8,
+                "tag_train": 4000, "tag_test": 1000, "tag_units": 16, "tag_epochs": 15,
+                "add_len": 100, "add_train": 4000, "add_test": 1000, "add_units": 32,
+                "attention_units": 16, "add_epochs": 12},
+        "gpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 64,
+                "lstm_units": 512, "learning_rate": 0.002, "epochs": 10, "timing_steps": 50,
+                "timing_rounds": 3, "peek_epochs": 2, "tag_seq_len": 24, "tag_symbols": 8,
+                "tag_train": 8000, "tag_test": 2000, "tag_units": 16, "tag_epochs": 20,
+                "add_len": 200, "add_train": 8000, "add_test": 2000, "add_units": 32,
+                "attention_units": 16, "add_epochs": 20},
     },
 }
 
