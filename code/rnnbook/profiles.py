@@ -99,25 +99,29 @@ SIZES: dict[str, dict[str, dict]] = {
     "ch07": {
         # demo_*: the one-sentence demo (one-hot SimpleRNN and LSTM, full batch). The rest: the
         # three-input comparison on Shakespeare, the same windows and budget for each model
-        # (epochs x steps_per_epoch random batches). cpu: about 7 min on two idle cores.
+        # (epochs x steps_per_epoch random batches); timing_rounds: interleaved one-step timings.
+        # cpu: about 15 min on two cores shared with other jobs (load ~10), less when idle.
         "quick": {"demo_length": 10, "demo_units": 32, "demo_epochs": 40, "text_chars": 40_000,
                   "seq_length": 50, "batch_size": 32, "units": 32, "embedding_dim": 8,
-                  "learning_rate": 0.003, "epochs": 2, "steps_per_epoch": 10, "sample_chars": 60},
-        "cpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 300, "text_chars": None,
+                  "learning_rate": 0.003, "epochs": 2, "steps_per_epoch": 10, "sample_chars": 60,
+                  "timing_rounds": 3},
+        "cpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 150, "text_chars": None,
                 "seq_length": 100, "batch_size": 64, "units": 128, "embedding_dim": 32,
-                "learning_rate": 0.003, "epochs": 6, "steps_per_epoch": 150, "sample_chars": 300},
-        "gpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 300, "text_chars": None,
+                "learning_rate": 0.003, "epochs": 6, "steps_per_epoch": 150, "sample_chars": 300,
+                "timing_rounds": 20},
+        "gpu": {"demo_length": 10, "demo_units": 32, "demo_epochs": 150, "text_chars": None,
                 "seq_length": 100, "batch_size": 64, "units": 512, "embedding_dim": 64,
-                "learning_rate": 0.002, "epochs": 20, "steps_per_epoch": 300, "sample_chars": 500},
+                "learning_rate": 0.002, "epochs": 20, "steps_per_epoch": 300, "sample_chars": 500,
+                "timing_rounds": 20},
     },
     "ch08": {
-        # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 12 min of
+        # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 10 min of
         # training on two cores; gpu: the seed's model, Embedding(256) + LSTM(1024).
         "quick": {"text_chars": 30_000, "seq_length": 50, "batch_size": 32, "embedding_dim": 16,
                   "units": 64, "learning_rate": 0.003, "epochs": 4, "interrupt_after": 2,
                   "sample_chars": 120, "speed_chars": 200, "naive_chars": 20},
         "cpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 256,
-                "units": 512, "learning_rate": 0.002, "epochs": 10, "interrupt_after": 4,
+                "units": 512, "learning_rate": 0.002, "epochs": 8, "interrupt_after": 3,
                 "sample_chars": 400, "speed_chars": 1000, "naive_chars": 60},
         "gpu": {"text_chars": None, "seq_length": 100, "batch_size": 64, "embedding_dim": 256,
                 "units": 1024, "learning_rate": 0.001, "epochs": 30, "interrupt_after": 10,
