@@ -1,4 +1,7 @@
-"""Benchmarks: ``python -m rnnbook.bench charrnn [--hidden 256 --batch 32 ...]``.
+"""Benchmarks: ``python -m rnnbook.bench charrnn|generation|pipeline|training``.
+
+``generation``, ``pipeline`` and ``training`` are chapter 8's, in
+:mod:`rnnbook.bench_shakespeare`; ``charrnn`` is chapter 4's, below.
 
 ``charrnn`` measures what chapter 4 relies on: training a character RNN on B streams
 at once (one forward, backward and Adagrad update per chunk of ``B x T`` characters)
@@ -178,7 +181,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     char.add_argument("--seed", type=int, default=0)
     char.set_defaults(run=charrnn)
+    for name, text in [("generation", "chars/s of chapter 8's generator against the seed's loop"),
+                       ("pipeline", "peak memory of chapter 8's training data against one-hot windows"),
+                       ("training", "validation loss and training time of chapter 8's cpu profile")]:
+        sub = commands.add_parser(name, help=text)
+        if name == "generation":
+            sub.add_argument("--units", type=positive_int, default=1024, help="LSTM size (default 1024)")
+            sub.add_argument("--chars", type=positive_int, default=300, help="characters per prompt")
+            sub.add_argument("--naive-chars", type=positive_int, default=20,
+                             help="characters for the seed's loop")
+        sub.set_defaults(run=shakespeare)
     return parser
+
+
+def shakespeare(args: argparse.Namespace) -> None:
+    """Chapter 8's benchmarks (TensorFlow is imported only for these)."""
+    from rnnbook import bench_shakespeare
+
+    options = []
+    if args.command == "generation":
+        options = ["--units", str(args.units), "--chars", str(args.chars),
+                   "--naive-chars", str(args.naive_chars)]
+    bench_shakespeare.main([args.command, *options])
 
 
 def main(argv: list[str] | None = None) -> int:
