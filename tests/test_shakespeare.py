@@ -1,0 +1,86 @@
+"""rnnbook.shakespeare: the contiguous split, the tf.data pipeline and the model."""
+
+import numpy as np
+import pytest
+
+from rnnbook import shakespeare
+
+
+def test_split_holds_out_the_last_tenth_contiguously():
+    text = "".join(chr(97 + i % 26) for i in range(1000))
+    train, val = shakespeare.split_text(text)
+    assert (len(train), len(val)) == (900, 100)
+    assert train + val == text
+
+
+@pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])
+def test_split_rejects_a_fraction_outside_zero_one(fraction):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        shakespeare.split_text("abcdefghij", fraction)
+
+
+def test_split_rejects_a_text_too_short_to_split():
+    with pytest.raises(ValueError, match="too short"):
+        shakespeare.split_text("ab", 0.1)
+
+
+def test_input_target_is_the_chunk_shifted_by_one():
+    x, y = shakespeare.split_input_target(np.arange(6))
+    assert x.tolist() == [0, 1, 2, 3, 4] and y.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_unshuffled_dataset_is_consecutive_chunks():
+    ids = np.arange(1000, dtype=np.int32)
+    batches = list(shakespeare.make_dataset(ids, seq_length=9, batch_size=4, shuffle=False))
+    assert len(batches) == shakespeare.n_batches(1000, 9, 4) == 25
+    x, y = (t.numpy() for t in batches[0])
+    assert x.shape == y.shape == (4, 9) and x.dtype == np.int32
+    assert x[0].tolist() == list(range(9)) and y[0].tolist() == list(range(1, 10))
+    assert x[1, 0] == 10  # the next chunk starts after seq_length + 1 ids: no overlap
+    np.testing.assert_array_equal(y[:, :-1], x[:, 1:])
+
+
+def test_shuffled_dataset_has_the_same_chunks_in_another_order():
+    ids = np.arange(2000, dtype=np.int32)
+    plain = np.concatenate([x.numpy() for x, _ in shakespeare.make_dataset(ids, 9, 4, shuffle=False)])
+    mixed = np.concatenate([x.numpy() for x, _ in shakespeare.make_dataset(ids, 9, 4, seed=1)])
+    assert not np.array_equal(plain, mixed)
+    assert sorted(map(tuple, plain)) == sorted(map(tuple, mixed))
+
+
+@pytest.mark.parametrize("ids, match", [
+    (np.zeros((10, 10), dtype=np.int32), "1-D array of integers"),
+    (np.zeros(100, dtype=np.float32), "1-D array of integers"),
+    (np.zeros(50, dtype=np.int32), "needs at least 1010 ids"),
+])
+def test_dataset_rejects_bad_ids(ids, match):
+    with pytest.raises(ValueError, match=match):
+        shakespeare.make_dataset(ids, seq_length=100, batch_size=10)
+
+
+@pytest.mark.parametrize("seq_length, batch_size", [(0, 4), (10, 0), (-1, 4), (2.5, 4)])
+def test_dataset_rejects_non_positive_sizes(seq_length, batch_size):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        shakespeare.make_dataset(np.arange(1000), seq_length, batch_size)
+
+
+def test_model_maps_ids_to_logits_at_every_step():
+    model = shakespeare.build_model(vocab_size=11, embedding_dim=4, units=6)
+    logits = model(np.zeros((3, 7), dtype=np.int32))
+    assert tuple(logits.shape) == (3, 7, 11)
+    assert [layer.name for layer in model.layers[1:]] == list(shakespeare.LAYER_NAMES)
+    lstm = model.get_layer("lstm")
+    assert lstm.return_sequences and lstm.return_state and lstm.units == 6
+
+
+@pytest.mark.parametrize("sizes", [(0, 4, 6), (11, -1, 6), (11, 4, 0)])
+def test_model_rejects_non_positive_sizes(sizes):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        shakespeare.build_model(*sizes)
+
+
+def test_untrained_loss_is_near_ln_vocab():
+    model = shakespeare.compile_model(shakespeare.build_model(65, 8, 16), learning_rate=0.001)
+    ids = np.random.default_rng(0).integers(0, 65, size=(8, 21)).astype(np.int32)
+    loss = model.evaluate(ids[:, :-1], ids[:, 1:], verbose=0)
+    assert abs(loss - np.log(65)) < 0.05
