@@ -1,4 +1,4 @@
-"""Test settings: every notebook and test runs in the `quick` profile, headless."""
+"""Fixtures shared by the tests (the environment settings are in the root conftest.py)."""
 
 import os
 import subprocess
@@ -8,11 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-
-# Set before any kernel starts: nbval's kernels inherit this process' environment.
-os.environ.setdefault("RNNBOOK_PROFILE", "quick")
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @pytest.fixture
@@ -37,6 +32,8 @@ def built_book(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
         [str(jupyter_book), "build", str(REPO), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     return result, out / "_build" / "html"

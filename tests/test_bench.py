@@ -17,8 +17,9 @@ TINY = ["charrnn", "--hidden", "8", "--batch", "4", "--seq-len", "5", "--chunks"
 def test_command_prints_speeds_ratio_and_gradient_agreement():
     env = {k: v for k, v in os.environ.items() if k not in bench.BLAS_THREAD_VARIABLES}
     env["OPENBLAS_NUM_THREADS"] = "1"
-    result = subprocess.run([sys.executable, "-m", "rnnbook.bench", *TINY],
-                            capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "rnnbook.bench", *TINY], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "2 chunks of 4 streams x 5 steps = 40 characters per trainer" in out
@@ -34,17 +35,23 @@ def test_command_prints_speeds_ratio_and_gradient_agreement():
 
 def test_main_returns_the_figures(capsys):
     figures = bench.charrnn(bench.build_parser().parse_args([*TINY, "--dtype", "float64"]))
-    assert set(figures) == {"batched_chars_per_s", "sequential_chars_per_s", "speedup",
-                            "max_relative_difference"}
+    assert set(figures) == {
+        "batched_chars_per_s",
+        "sequential_chars_per_s",
+        "speedup",
+        "max_relative_difference",
+    }
     assert figures["batched_chars_per_s"] > 0 and figures["sequential_chars_per_s"] > 0
     assert figures["speedup"] == pytest.approx(
-        figures["batched_chars_per_s"] / figures["sequential_chars_per_s"])
+        figures["batched_chars_per_s"] / figures["sequential_chars_per_s"]
+    )
     assert figures["max_relative_difference"] < 1e-12
     assert "float64" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("option,value", [("--hidden", "0"), ("--batch", "-2"), ("--seq-len", "x"),
-                                          ("--chunks", "1.5")])
+@pytest.mark.parametrize(
+    "option,value", [("--hidden", "0"), ("--batch", "-2"), ("--seq-len", "x"), ("--chunks", "1.5")]
+)
 def test_sizes_must_be_positive_integers(option, value, capsys):
     args = list(TINY)
     args[args.index(option) + 1] = value

@@ -45,8 +45,9 @@ def test_chapter_is_colab_ready(path):
     nb = nbformat.read(path, as_version=4)
     setup = code_cells(nb)[0]
     assert "remove-cell" in setup.metadata.get("tags", []), "the setup cell must be hidden in the book"
-    install = re.search(r'^[ \t]*%pip install -q "git\+(\S+?)@(\S+?)#subdirectory=code"', setup.source,
-                        re.MULTILINE)  # a live line, not a comment
+    install = re.search(
+        r'^[ \t]*%pip install -q "git\+(\S+?)@(\S+?)#subdirectory=code"', setup.source, re.MULTILINE
+    )  # a live line, not a comment
     assert install, "the first code cell must install rnnbook from the repository in Colab"
     assert install.group(1) == CONFIG["repository"]["url"]
     assert install.group(2) == CONFIG["repository"]["branch"]
@@ -66,8 +67,9 @@ def test_chapter_has_exercises_with_solutions_and_a_checker(path):
     assert len(exercises) >= 3, f"{len(exercises)} exercises, need at least 3"
     assert set(exercises) <= solved, f"exercises without a solution: {set(exercises) - solved}"
     chapter = path.stem[:2]
-    assert any(f"checks.ch{chapter}" in c.source or f"checks import ch{chapter}" in c.source
-               for c in code_cells(nb)), "no exercise uses a checker from rnnbook.checks"
+    assert any(
+        f"checks.ch{chapter}" in c.source or f"checks import ch{chapter}" in c.source for c in code_cells(nb)
+    ), "no exercise uses a checker from rnnbook.checks"
 
 
 def test_no_stored_output_has_an_error_or_a_progress_bar():
@@ -94,9 +96,15 @@ def test_book_builds_without_warnings(built_book):
 
 
 def test_ruff_is_clean_on_code_tests_and_chapters():
-    result = subprocess.run([str(BIN / "ruff"), "check", "code", "tests", "chapters"], cwd=REPO,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    lint = subprocess.run(
+        [str(BIN / "ruff"), "check", "code", "tests", "chapters"], cwd=REPO, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    # The package and tests are also formatted by ruff; chapters are formatted for reading, by hand.
+    style = subprocess.run(
+        [str(BIN / "ruff"), "format", "--check", "code", "tests"], cwd=REPO, capture_output=True, text=True
+    )
+    assert style.returncode == 0, style.stdout + style.stderr
 
 
 def test_instructors_catalogue_is_current():

@@ -25,8 +25,15 @@ from .test_book import CONFIG, REPO, toc_files
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPO / "_build" / "screenshots"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -62,8 +69,11 @@ def expected_error_outputs(page_file: str) -> int:
     if not path.exists():
         return 0
     nb = nbformat.read(path, as_version=4)
-    return sum("raises-exception" in c.metadata.get("tags", []) and
-               any(o.output_type == "error" for o in c.get("outputs", [])) for c in nb.cells)
+    return sum(
+        "raises-exception" in c.metadata.get("tags", [])
+        and any(o.output_type == "error" for o in c.get("outputs", []))
+        for c in nb.cells
+    )
 
 
 PAGES = ["intro", *toc_files()]
@@ -76,8 +86,10 @@ def test_page_as_a_reader_sees_it(site, browser, page_file):
     failed_requests = []
     page.on("requestfailed", lambda request: failed_requests.append(request.url))
     external = []
-    page.on("request", lambda request: external.append(request.url)
-            if not request.url.startswith((base, "data:")) else None)
+    page.on(
+        "request",
+        lambda request: external.append(request.url) if not request.url.startswith((base, "data:")) else None,
+    )
     response = page.goto(f"{base}/{page_file}.html", wait_until="load")
     assert response.status == 200
 

@@ -140,8 +140,10 @@ def test_count_checker_accepts_the_right_answer(capsys):
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (lambda n_in, h1, h2, n_out: good_count(n_in, h1, h2, n_out) - h2 * h2,
-         r"counted 103, expected 152 \(-49\)\. The gap is the size of W_hh2 .*leave it out"),
+        (
+            lambda n_in, h1, h2, n_out: good_count(n_in, h1, h2, n_out) - h2 * h2,
+            r"counted 103, expected 152 \(-49\)\. The gap is the size of W_hh2 .*leave it out",
+        ),
         (lambda n_in, h1, h2, n_out: good_count(n_in, h1, h2, n_out) - n_out, "size of b_y"),
         (lambda n_in, h1, h2, n_out: good_count(n_in, h1, h2, n_out) + h1 * h2, "W_h1h2 .*count it twice"),
         (lambda n_in, h1, h2, n_out: good_count(n_in, h1, h2, n_out) + 1, r"\(\+1\)\.$"),
@@ -158,8 +160,13 @@ def test_count_checker_names_the_gap(wrong, message):
 
 
 def sum_params(scale=0.001, whh=1.0, bh=0.0, by=0.0, why=None):
-    return {"Wxh": np.array([[scale]]), "Whh": np.array([[whh]]), "bh": np.array([bh]),
-            "Why": np.array([[1 / scale if why is None else why]]), "by": np.array([by])}
+    return {
+        "Wxh": np.array([[scale]]),
+        "Whh": np.array([[whh]]),
+        "bh": np.array([bh]),
+        "Why": np.array([[1 / scale if why is None else why]]),
+        "by": np.array([by]),
+    }
 
 
 def test_running_sum_checker_accepts_a_small_linear_state(capsys):

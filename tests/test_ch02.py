@@ -39,13 +39,16 @@ def test_sum_data_variance_matches_the_baseline():
     assert np.mean((y - 2.5) ** 2) == pytest.approx(mean_baseline_mse(5), rel=0.03)
 
 
-@pytest.mark.parametrize("n,seq_len,match", [
-    (0, 5, "n must be a positive integer, got 0"),
-    (-3, 5, "n must be a positive integer, got -3"),
-    (10, 0, "seq_len must be a positive integer, got 0"),
-    (10, 2.5, "seq_len must be a positive integer, got 2.5"),
-    (True, 5, "n must be a positive integer, got True"),
-])
+@pytest.mark.parametrize(
+    "n,seq_len,match",
+    [
+        (0, 5, "n must be a positive integer, got 0"),
+        (-3, 5, "n must be a positive integer, got -3"),
+        (10, 0, "seq_len must be a positive integer, got 0"),
+        (10, 2.5, "seq_len must be a positive integer, got 2.5"),
+        (True, 5, "n must be a positive integer, got True"),
+    ],
+)
 def test_sum_data_rejects_bad_sizes(n, seq_len, match):
     with pytest.raises(ValueError, match=match):
         make_sum_data(n, seq_len, np.random.default_rng(0))

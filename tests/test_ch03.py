@@ -54,19 +54,22 @@ def clip_changes_direction(grads, max_norm):
     return out
 
 
-@pytest.mark.parametrize("answer, message", [
-    (lambda g, m: None, "forget to `return`"),
-    (lambda g, m: list(g.values()), "must return a dict"),
-    (lambda g, m: {k: v for k, v in clip_right(g, m).items() if k != "bh"}, r"keys .*expected"),
-    (lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()}, "clipping by value"),
-    (clip_per_array, "each array was clipped on its own"),
-    (clip_always, "must come back unchanged"),
-    (clip_nan_on_zero, "all-zero gradient must come back as zeros"),
-    (clip_in_place, "in place"),
-    (clip_wrong_scale, r"have global norm 2; expected 1"),
-    (clip_changes_direction, "different direction"),
-    (lambda g, m: {k: v[None] for k, v in clip_right(g, m).items()}, "has shape"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda g, m: None, "forget to `return`"),
+        (lambda g, m: list(g.values()), "must return a dict"),
+        (lambda g, m: {k: v for k, v in clip_right(g, m).items() if k != "bh"}, r"keys .*expected"),
+        (lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()}, "clipping by value"),
+        (clip_per_array, "each array was clipped on its own"),
+        (clip_always, "must come back unchanged"),
+        (clip_nan_on_zero, "all-zero gradient must come back as zeros"),
+        (clip_in_place, "in place"),
+        (clip_wrong_scale, r"have global norm 2; expected 1"),
+        (clip_changes_direction, "different direction"),
+        (lambda g, m: {k: v[None] for k, v in clip_right(g, m).items()}, "has shape"),
+    ],
+)
 def test_clip_by_norm_names_each_mistake(answer, message):
     with pytest.raises(CheckFailed, match=message):
         ch03.check_clip_by_norm(answer)
@@ -88,8 +91,9 @@ def test_reference_jacobian_matches_finite_differences():
             h0[0, j] += sign * eps
             _, rest = numpy_rnn.forward(params, xs[:, t:], h0)
             numeric[:, j] += sign * rest[0, -1] / (2 * eps)
-    np.testing.assert_allclose(ch03.reference_state_jacobian(params["Whh"], hs[0], t), numeric,
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        ch03.reference_state_jacobian(params["Whh"], hs[0], t), numeric, rtol=1e-6, atol=1e-9
+    )
 
 
 def test_state_jacobian_accepts_a_right_answer(capsys):
@@ -136,17 +140,20 @@ def jacobian_not_identity_at_T(Whh, hs, t):
     return ch03.reference_state_jacobian(Whh, hs, t)
 
 
-@pytest.mark.parametrize("answer, message", [
-    (lambda Whh, hs, t: None, "forget to `return`"),
-    (lambda Whh, hs, t: np.eye(3), r"has shape \(3, 3\), expected \(4, 4\)"),
-    (jacobian_transposed, "transpose"),
-    (jacobian_no_transpose, "needs Whh.T"),
-    (jacobian_no_tanh, "leaves out the tanh derivative"),
-    (jacobian_off_by_one, "one step off"),
-    (jacobian_reversed, "wrong order"),
-    (jacobian_not_identity_at_T, "identity"),
-    (lambda Whh, hs, t: 1.5 * ch03.reference_state_jacobian(Whh, hs, t), "is wrong at index"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda Whh, hs, t: None, "forget to `return`"),
+        (lambda Whh, hs, t: np.eye(3), r"has shape \(3, 3\), expected \(4, 4\)"),
+        (jacobian_transposed, "transpose"),
+        (jacobian_no_transpose, "needs Whh.T"),
+        (jacobian_no_tanh, "leaves out the tanh derivative"),
+        (jacobian_off_by_one, "one step off"),
+        (jacobian_reversed, "wrong order"),
+        (jacobian_not_identity_at_T, "identity"),
+        (lambda Whh, hs, t: 1.5 * ch03.reference_state_jacobian(Whh, hs, t), "is wrong at index"),
+    ],
+)
 def test_state_jacobian_names_each_mistake(answer, message):
     with pytest.raises(CheckFailed, match=message):
         ch03.check_state_jacobian(answer)

@@ -30,7 +30,7 @@ def test_temperature_checker_accepts_the_library_softmax(capsys):
 
 
 def multiplied(logits, temperature):
-    return good_temperature_softmax(np.asarray(logits) * temperature ** 2, temperature)
+    return good_temperature_softmax(np.asarray(logits) * temperature**2, temperature)
 
 
 def ignores_temperature(logits, temperature):
@@ -65,15 +65,18 @@ def unnormalised(logits, temperature):
     return np.exp(np.asarray(logits) / temperature - np.max(logits, axis=-1, keepdims=True))
 
 
-@pytest.mark.parametrize("answer,message", [
-    (multiplied, "multiplied the logits by the temperature"),
-    (ignores_temperature, "the temperature is ignored"),
-    (whole_array, "over the whole array, not per row"),
-    (unstable, "subtract the largest logit"),
-    (no_validation, "temperature 0.0 must raise ValueError"),
-    (forgets_return, "forget to `return`"),
-    (unnormalised, "each row must sum to 1"),
-])
+@pytest.mark.parametrize(
+    "answer,message",
+    [
+        (multiplied, "multiplied the logits by the temperature"),
+        (ignores_temperature, "the temperature is ignored"),
+        (whole_array, "over the whole array, not per row"),
+        (unstable, "subtract the largest logit"),
+        (no_validation, "temperature 0.0 must raise ValueError"),
+        (forgets_return, "forget to `return`"),
+        (unnormalised, "each row must sum to 1"),
+    ],
+)
 def test_temperature_checker_names_the_mistake(answer, message):
     with pytest.raises(CheckFailed, match=message):
         ch04.check_temperature_softmax(answer)
@@ -135,17 +138,20 @@ def slightly_wrong_grad(logits, targets):
     return loss, grad + 1e-3 * onehot_like(logits, targets)
 
 
-@pytest.mark.parametrize("answer,message", [
-    (summed_loss, "sum over the 15 predictions; take the mean"),
-    (bits, "the loss is in bits"),
-    (wrong_loss, r"the loss is 2\.39879, expected 1\.89879"),
-    (wrong_sign, "wrong sign"),
-    (not_averaged, "divide by the 15 predictions"),
-    (no_subtraction, "subtract 1 at each target"),
-    (slightly_wrong_grad, "dlogits is wrong at index"),
-    (lambda logits, targets: good_cross_entropy(logits, targets)[0], "return a pair"),
-    (lambda logits, targets: (good_cross_entropy(logits, targets)[0], np.zeros(3)), "shape"),
-])
+@pytest.mark.parametrize(
+    "answer,message",
+    [
+        (summed_loss, "sum over the 15 predictions; take the mean"),
+        (bits, "the loss is in bits"),
+        (wrong_loss, r"the loss is 2\.39879, expected 1\.89879"),
+        (wrong_sign, "wrong sign"),
+        (not_averaged, "divide by the 15 predictions"),
+        (no_subtraction, "subtract 1 at each target"),
+        (slightly_wrong_grad, "dlogits is wrong at index"),
+        (lambda logits, targets: good_cross_entropy(logits, targets)[0], "return a pair"),
+        (lambda logits, targets: (good_cross_entropy(logits, targets)[0], np.zeros(3)), "shape"),
+    ],
+)
 def test_cross_entropy_checker_names_the_mistake(answer, message):
     with pytest.raises(CheckFailed, match=message):
         ch04.check_cross_entropy_and_grad(answer)

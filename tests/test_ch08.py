@@ -30,14 +30,17 @@ def test_temperature_checker_accepts_a_right_answer(capsys):
     assert capsys.readouterr().out.startswith("Correct!")
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda z, t: None, "returned None"),
-    (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(axis=-1, keepdims=True), "NaN or infinity"),
-    (lambda z, t: right_temperature_probs(z, 1 / t), "is wrong at index"),
-    (lambda z, t: right_temperature_probs(z, t) * 2, "must sum to 1"),
-    (lambda z, t: right_temperature_probs(z.ravel(), t), "has shape"),
-    (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(), None),  # sums over all axes: wrong for batches
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda z, t: None, "returned None"),
+        (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(axis=-1, keepdims=True), "NaN or infinity"),
+        (lambda z, t: right_temperature_probs(z, 1 / t), "is wrong at index"),
+        (lambda z, t: right_temperature_probs(z, t) * 2, "must sum to 1"),
+        (lambda z, t: right_temperature_probs(z.ravel(), t), "has shape"),
+        (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(), None),  # sums over all axes: wrong for batches
+    ],
+)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflowing answer overflows
 def test_temperature_checker_says_what_is_wrong(wrong, message):
     with pytest.raises(CheckFailed, match=message):
@@ -47,18 +50,25 @@ def test_temperature_checker_says_what_is_wrong(wrong, message):
 def test_units_checker(capsys):
     ch08.check_loss_units(lambda loss: (loss / math.log(2), math.exp(loss)))
     assert "Correct!" in capsys.readouterr().out
-    for wrong, message in [(lambda loss: loss / math.log(2), "expected a pair"),
-                           (lambda loss: (loss * math.log(2), math.exp(loss)), "divide by ln 2"),
-                           (lambda loss: (loss / math.log(10), math.exp(loss)), "expected 6.02"),
-                           (lambda loss: (loss / math.log(2), 2 ** loss), "perplexity")]:
+    for wrong, message in [
+        (lambda loss: loss / math.log(2), "expected a pair"),
+        (lambda loss: (loss * math.log(2), math.exp(loss)), "divide by ln 2"),
+        (lambda loss: (loss / math.log(10), math.exp(loss)), "expected 6.02"),
+        (lambda loss: (loss / math.log(2), 2**loss), "perplexity"),
+    ]:
         with pytest.raises(CheckFailed, match=message):
             ch08.check_loss_units(wrong)
 
 
 def stored_stdout() -> str:
     nb = nbformat.read(CHAPTER, as_version=4)
-    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                   if o.output_type == "stream")
+    return "".join(
+        o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "stream"
+    )
 
 
 def test_pretrained_weights_are_those_the_stored_cpu_run_published():
@@ -69,8 +79,10 @@ def test_pretrained_weights_are_those_the_stored_cpu_run_published():
     assert published, "the stored chapter run did not publish the pretrained weights"
     assert published[1] == info["sha256"] and published[2] == info["checkpoint"]
     assert info["sizes"] == {"profile": "cpu", **profiles.SIZES["ch08"]["cpu"]}
-    assert info["val_loss"] == min(info["history"]["val_loss"]) or abs(
-        info["val_loss"] - min(info["history"]["val_loss"])) < 1e-4
+    assert (
+        info["val_loss"] == min(info["history"]["val_loss"])
+        or abs(info["val_loss"] - min(info["history"]["val_loss"])) < 1e-4
+    )
 
 
 def test_pretrained_weights_load_into_the_cpu_profile_model():

@@ -39,15 +39,17 @@ def test_pad_with_mask_checker(capsys):
     def pre(sequences, length):
         ids = np.zeros((len(sequences), length), dtype=np.int32)
         for row, seq in enumerate(sequences):
-            ids[row, length - len(seq):] = seq
+            ids[row, length - len(seq) :] = seq
         return ids, ids != 0
 
     with pytest.raises(CheckFailed, match=r"padded at the front \('pre'\)"):
         ch10.check_pad_with_mask(pre)
+
     def variant(change_ids=None, change_mask=None):
         def pad_with_mask(sequences, length):
             ids, mask = right_pad_with_mask(sequences, length)
             return (change_ids or (lambda i: i))(ids), (change_mask or (lambda m: m))(mask)
+
         return pad_with_mask
 
     with pytest.raises(CheckFailed, match="mask is inverted"):

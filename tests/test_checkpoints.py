@@ -20,8 +20,14 @@ def test_parse_name():
 
 
 def test_latest_is_the_highest_epoch_and_best_the_lowest_val_loss(tmp_path):
-    touch(tmp_path, "epoch001-val_loss2.0000.weights.h5", "epoch010-val_loss1.6000.weights.h5",
-          "epoch002-val_loss1.5000.weights.h5", "epoch009-val_loss1.7000.weights.h5", "notes.txt")
+    touch(
+        tmp_path,
+        "epoch001-val_loss2.0000.weights.h5",
+        "epoch010-val_loss1.6000.weights.h5",
+        "epoch002-val_loss1.5000.weights.h5",
+        "epoch009-val_loss1.7000.weights.h5",
+        "notes.txt",
+    )
     assert checkpoints.latest_checkpoint(tmp_path).epoch == 10  # 10 > 9 > 2, not string order
     best = checkpoints.best_checkpoint(tmp_path)
     assert (best.epoch, best.val_loss) == (2, 1.5)
@@ -49,8 +55,14 @@ def tiny_model(units=8):
 def test_callback_writes_one_parsable_file_per_epoch_and_they_reload(tmp_path):
     model = tiny_model()
     ids = np.random.default_rng(0).integers(0, 13, size=(16, 11)).astype(np.int32)
-    history = model.fit(ids[:, :-1], ids[:, 1:], validation_data=(ids[:, :-1], ids[:, 1:]), epochs=3,
-                        verbose=0, callbacks=[checkpoints.checkpoint_callback(tmp_path)])
+    history = model.fit(
+        ids[:, :-1],
+        ids[:, 1:],
+        validation_data=(ids[:, :-1], ids[:, 1:]),
+        epochs=3,
+        verbose=0,
+        callbacks=[checkpoints.checkpoint_callback(tmp_path)],
+    )
     found = checkpoints.list_checkpoints(tmp_path)
     assert [c.epoch for c in found] == [1, 2, 3]
     np.testing.assert_allclose([c.val_loss for c in found], history.history["val_loss"], atol=1e-4)
@@ -62,8 +74,11 @@ def test_callback_writes_one_parsable_file_per_epoch_and_they_reload(tmp_path):
 def test_a_file_from_a_model_of_another_size_names_the_shapes(tmp_path):
     path = tmp_path / "epoch001-val_loss1.0000.weights.h5"
     tiny_model(units=8).save_weights(path)
-    with pytest.raises(ValueError, match=r"another size.*expects weights of shapes .*\(16, 64\).*"
-                                         r"the file holds .*\(8, 32\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"another size.*expects weights of shapes .*\(16, 64\).*"
+        r"the file holds .*\(8, 32\)",
+    ):
         checkpoints.load_weights(shakespeare.build_model(13, 4, 16), path)
 
 

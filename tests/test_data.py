@@ -103,13 +103,17 @@ def test_download_with_wrong_checksum_is_not_kept(tmp_path, empty_data_dir, monk
     assert not any(p.name.endswith("tinyshakespeare.txt") for p in empty_data_dir.iterdir())
 
 
-def test_gutenberg_download_is_stripped_and_checked_loosely(shared_data_dir, tmp_path, empty_data_dir,
-                                                           monkeypatch):
+def test_gutenberg_download_is_stripped_and_checked_loosely(
+    shared_data_dir, tmp_path, empty_data_dir, monkeypatch
+):
     body = (shared_data_dir / "alice.txt").read_text(encoding="utf-8")
     raw = tmp_path / "pg11.txt"
-    raw.write_text("The Project Gutenberg eBook\n*** START OF THE PROJECT GUTENBERG EBOOK 11 ***\n\n"
-                   + body + "\n*** END OF THE PROJECT GUTENBERG EBOOK 11 ***\nLicence text\n",
-                   encoding="utf-8")
+    raw.write_text(
+        "The Project Gutenberg eBook\n*** START OF THE PROJECT GUTENBERG EBOOK 11 ***\n\n"
+        + body
+        + "\n*** END OF THE PROJECT GUTENBERG EBOOK 11 ***\nLicence text\n",
+        encoding="utf-8",
+    )
     _serve(monkeypatch, "alice", raw)
     text = data.load_text("alice")
     assert text.startswith("ALICE") and "Licence text" not in text and "*** START" not in text

@@ -106,9 +106,14 @@ def test_parameter_counts_match_keras(keras):
             assert layer.count_params() == count(n_in, units)
 
 
-@pytest.mark.parametrize("n_in,units,match", [(0, 4, "n_in must be a positive integer, got 0"),
-                                              (2, 2.5, "units must be a positive integer, got 2.5"),
-                                              (True, 4, "n_in must be a positive integer, got True")])
+@pytest.mark.parametrize(
+    "n_in,units,match",
+    [
+        (0, 4, "n_in must be a positive integer, got 0"),
+        (2, 2.5, "units must be a positive integer, got 2.5"),
+        (True, 4, "n_in must be a positive integer, got True"),
+    ],
+)
 def test_parameter_counts_reject_bad_sizes(n_in, units, match):
     with pytest.raises(ValueError, match=match):
         gates.lstm_parameter_count(n_in, units)
@@ -118,6 +123,7 @@ def test_parameter_counts_reject_bad_sizes(n_in, units, match):
 
 # --- error paths: the message names the expected and the given shapes ---------------------
 
+
 def lstm_weights(n_in=2, units=3):
     return [np.zeros((n_in, 4 * units)), np.zeros((units, 4 * units)), np.zeros(4 * units)]
 
@@ -126,13 +132,16 @@ def gru_weights(n_in=2, units=3):
     return [np.zeros((n_in, 3 * units)), np.zeros((units, 3 * units)), np.zeros((2, 3 * units))]
 
 
-@pytest.mark.parametrize("index,shape,match", [
-    (0, (2, 9), r"LSTM kernel must have shape \(n_in, 4H\) = \(n_in, 12\) for 3 units, got \(2, 9\)"),
-    (1, (3, 9), r"LSTM recurrent_kernel must have shape \(H, 4H\) = \(3, 12\) for 3 units, got \(3, 9\)"),
-    (1, (12,), r"LSTM recurrent_kernel must have shape \(H, 4H\), got \(12,\)"),
-    (2, (9,), r"LSTM bias must have shape \(4H,\) = \(12,\) for 3 units, got \(9,\)"),
-    (2, (2, 12), r"LSTM bias must have shape \(4H,\) = \(12,\) for 3 units, got \(2, 12\)"),
-])
+@pytest.mark.parametrize(
+    "index,shape,match",
+    [
+        (0, (2, 9), r"LSTM kernel must have shape \(n_in, 4H\) = \(n_in, 12\) for 3 units, got \(2, 9\)"),
+        (1, (3, 9), r"LSTM recurrent_kernel must have shape \(H, 4H\) = \(3, 12\) for 3 units, got \(3, 9\)"),
+        (1, (12,), r"LSTM recurrent_kernel must have shape \(H, 4H\), got \(12,\)"),
+        (2, (9,), r"LSTM bias must have shape \(4H,\) = \(12,\) for 3 units, got \(9,\)"),
+        (2, (2, 12), r"LSTM bias must have shape \(4H,\) = \(12,\) for 3 units, got \(2, 12\)"),
+    ],
+)
 def test_lstm_rejects_weights_of_the_wrong_shape(index, shape, match):
     weights = lstm_weights()
     weights[index] = np.zeros(shape)
@@ -141,16 +150,26 @@ def test_lstm_rejects_weights_of_the_wrong_shape(index, shape, match):
 
 
 def test_gru_weights_given_to_the_lstm_are_refused():
-    with pytest.raises(ValueError, match=r"LSTM recurrent_kernel must have shape \(H, 4H\) = "
-                                         r"\(3, 12\) for 3 units, got \(3, 9\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM recurrent_kernel must have shape \(H, 4H\) = "
+        r"\(3, 12\) for 3 units, got \(3, 9\)",
+    ):
         gates.lstm_forward(np.zeros((1, 2, 2)), gru_weights())
 
 
-@pytest.mark.parametrize("index,shape,match", [
-    (0, (2, 12), r"GRU kernel must have shape \(n_in, 3H\) = \(n_in, 9\) for 3 units, got \(2, 12\)"),
-    (2, (3, 9), r"GRU bias must have shape \(2, 3H\) = \(2, 9\) with reset_after=True or "
-                r"\(3H,\) = \(9,\) with reset_after=False, for 3 units, got \(3, 9\)"),
-])
+@pytest.mark.parametrize(
+    "index,shape,match",
+    [
+        (0, (2, 12), r"GRU kernel must have shape \(n_in, 3H\) = \(n_in, 9\) for 3 units, got \(2, 12\)"),
+        (
+            2,
+            (3, 9),
+            r"GRU bias must have shape \(2, 3H\) = \(2, 9\) with reset_after=True or "
+            r"\(3H,\) = \(9,\) with reset_after=False, for 3 units, got \(3, 9\)",
+        ),
+    ],
+)
 def test_gru_rejects_weights_of_the_wrong_shape(index, shape, match):
     weights = gru_weights()
     weights[index] = np.zeros(shape)
@@ -163,8 +182,9 @@ def test_missing_bias_is_refused():
         gates.gru_forward(np.zeros((1, 2, 2)), gru_weights()[:2])
 
 
-@pytest.mark.parametrize("forward,weights", [(gates.lstm_forward, lstm_weights()),
-                                             (gates.gru_forward, gru_weights())])
+@pytest.mark.parametrize(
+    "forward,weights", [(gates.lstm_forward, lstm_weights()), (gates.gru_forward, gru_weights())]
+)
 def test_inputs_of_the_wrong_shape_are_refused(forward, weights):
     with pytest.raises(ValueError, match=r"inputs must have shape \(batch, time, 2\), got \(4, 2\)"):
         forward(np.zeros((4, 2)), weights)

@@ -39,8 +39,9 @@ def test_one_step_model_shapes(model):
 
 @pytest.mark.parametrize("prefix", ["R", "ROMEO:\nhello there", "a" * 150])
 def test_next_char_probs_equal_the_full_sequence_model(model, generator, prefix):
-    np.testing.assert_allclose(generator.next_char_probs(prefix), full_sequence_probs(model, prefix),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        generator.next_char_probs(prefix), full_sequence_probs(model, prefix), atol=1e-5
+    )
 
 
 def test_generate_returns_the_prompt_and_length_new_characters(generator):
@@ -83,8 +84,15 @@ def test_unknown_characters_are_named(generator):
         generator.generate(["ROMEO:", "¿Quo?"], 5)
 
 
-@pytest.mark.parametrize("prompts, match", [("", "prompt 0 is ''"), ([], "no prompt given"),
-                                            (["ROMEO", ""], "prompt 1 is ''"), ([3], "prompt 0 is 3")])
+@pytest.mark.parametrize(
+    "prompts, match",
+    [
+        ("", "prompt 0 is ''"),
+        ([], "no prompt given"),
+        (["ROMEO", ""], "prompt 1 is ''"),
+        ([3], "prompt 0 is 3"),
+    ],
+)
 def test_empty_prompts_are_refused(generator, prompts, match):
     with pytest.raises(ValueError, match=match):
         generator.generate(prompts, 5)

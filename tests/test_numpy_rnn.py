@@ -31,9 +31,16 @@ def test_forward_rejects_wrong_input_shapes():
         rnn.forward(params, np.zeros((4, 7, 2)))
 
 
-@pytest.mark.parametrize("batch,steps,n_in,n_hidden,n_out,seed", [
-    (1, 1, 1, 1, 1, 0), (1, 5, 1, 8, 1, 1), (4, 3, 2, 5, 3, 2), (7, 10, 4, 6, 2, 3), (3, 20, 3, 4, 4, 4),
-])
+@pytest.mark.parametrize(
+    "batch,steps,n_in,n_hidden,n_out,seed",
+    [
+        (1, 1, 1, 1, 1, 0),
+        (1, 5, 1, 8, 1, 1),
+        (4, 3, 2, 5, 3, 2),
+        (7, 10, 4, 6, 2, 3),
+        (3, 20, 3, 4, 4, 4),
+    ],
+)
 @pytest.mark.parametrize("loss_kind", ["mse_last", "cross_entropy_every_step"])
 def test_bptt_matches_central_differences(batch, steps, n_in, n_hidden, n_out, seed, loss_kind):
     rng = np.random.default_rng(seed)
@@ -59,8 +66,9 @@ def test_bptt_matches_central_differences(batch, steps, n_in, n_hidden, n_out, s
     assert max(errors.values()) < 1e-6, errors
     # dL/dh0 as well: the gradient that truncated BPTT would pass to an earlier chunk.
     h0_holder = {"h0": h0}
-    errors = check_gradients(lambda: loss_fn(rnn.forward(params, xs, h0_holder["h0"])[0], targets)[0],
-                             h0_holder, {"h0": dhs[:, 0]})
+    errors = check_gradients(
+        lambda: loss_fn(rnn.forward(params, xs, h0_holder["h0"])[0], targets)[0], h0_holder, {"h0": dhs[:, 0]}
+    )
     assert errors["h0"] < 1e-6
 
 
@@ -152,7 +160,7 @@ def test_stream_batches_continue_each_row():
     x0, y0 = chunks[0]
     x1, _ = chunks[1]
     assert x0.shape == y0.shape == (4, 5)
-    np.testing.assert_array_equal(y0, x0 + 1)           # targets are the next character
+    np.testing.assert_array_equal(y0, x0 + 1)  # targets are the next character
     np.testing.assert_array_equal(x1[:, 0], x0[:, -1] + 1)  # row b of chunk 1 continues row b of chunk 0
     with pytest.raises(ValueError, match="too few"):
         list(rnn.stream_batches(np.arange(10), 4, 5))

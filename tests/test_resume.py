@@ -17,9 +17,22 @@ def train(run_dir, data_dir, kill_after=None, timeout=300):  # a guard against h
     """Run ``python -m rnnbook.shakespeare``; SIGKILL it once it reports epoch ``kill_after``."""
     env = {**os.environ, "RNNBOOK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "rnnbook.shakespeare", "--run-dir", str(run_dir), "--epochs", str(EPOCHS),
-         "--text-chars", "20000"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "rnnbook.shakespeare",
+            "--run-dir",
+            str(run_dir),
+            "--epochs",
+            str(EPOCHS),
+            "--text-chars",
+            "20000",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     finished, lines, deadline = [], [], time.monotonic() + timeout
     for line in process.stdout:
         lines.append(line)

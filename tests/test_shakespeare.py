@@ -48,11 +48,14 @@ def test_shuffled_dataset_has_the_same_chunks_in_another_order():
     assert sorted(map(tuple, plain)) == sorted(map(tuple, mixed))
 
 
-@pytest.mark.parametrize("ids, match", [
-    (np.zeros((10, 10), dtype=np.int32), "1-D array of integers"),
-    (np.zeros(100, dtype=np.float32), "1-D array of integers"),
-    (np.zeros(50, dtype=np.int32), "needs at least 1010 ids"),
-])
+@pytest.mark.parametrize(
+    "ids, match",
+    [
+        (np.zeros((10, 10), dtype=np.int32), "1-D array of integers"),
+        (np.zeros(100, dtype=np.float32), "1-D array of integers"),
+        (np.zeros(50, dtype=np.int32), "needs at least 1010 ids"),
+    ],
+)
 def test_dataset_rejects_bad_ids(ids, match):
     with pytest.raises(ValueError, match=match):
         shakespeare.make_dataset(ids, seq_length=100, batch_size=10)

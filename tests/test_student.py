@@ -16,18 +16,30 @@ CHAPTERS = chapter_notebooks(REPO)
 EXERCISE = "```{exercise} Add\n:label: demo-add\nWrite `add`.\n```"
 START = "```{solution-start} demo-add\n:class: dropdown\n```"
 END = "```{solution-end}\n```\n\nAfter the solution."
-CODE = ("def add(a, b):\n    ### BEGIN SOLUTION\n    total = a + b\n    return total\n"
-        "    ### END SOLUTION\n\ncheck(add)")
+CODE = (
+    "def add(a, b):\n    ### BEGIN SOLUTION\n    total = a + b\n    return total\n"
+    "    ### END SOLUTION\n\ncheck(add)"
+)
 
 
 def demo_notebook():
-    cells = [new_markdown_cell("Intro"), new_code_cell("x = 1"), new_markdown_cell(EXERCISE),
-             new_markdown_cell(START), new_markdown_cell("Prose of the solution."), new_code_cell(CODE),
-             new_code_cell("print('pure solution code')"), new_markdown_cell(END),
-             new_markdown_cell("```{solution} demo-add\nA whole prose solution.\n```\nKept text."),
-             new_markdown_cell("```{exercise} Two\n:label: demo-two\nSecond.\n```\n\n"
-                               + START.replace("add", "two") + "\nHidden prose.\n"
-                               + END.replace("After the solution.", "Tail text."))]
+    cells = [
+        new_markdown_cell("Intro"),
+        new_code_cell("x = 1"),
+        new_markdown_cell(EXERCISE),
+        new_markdown_cell(START),
+        new_markdown_cell("Prose of the solution."),
+        new_code_cell(CODE),
+        new_code_cell("print('pure solution code')"),
+        new_markdown_cell(END),
+        new_markdown_cell("```{solution} demo-add\nA whole prose solution.\n```\nKept text."),
+        new_markdown_cell(
+            "```{exercise} Two\n:label: demo-two\nSecond.\n```\n\n"
+            + START.replace("add", "two")
+            + "\nHidden prose.\n"
+            + END.replace("After the solution.", "Tail text.")
+        ),
+    ]
     cells[5].outputs = [nbformat.v4.new_output("stream", text="Correct!")]
     return new_notebook(cells=cells, metadata={"rnnbook": {"profile": "cpu"}})
 
@@ -69,8 +81,13 @@ def test_student_chapter_fails_only_at_the_exercises(path, tmp_path):
     exercise_cells = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
     assert exercise_cells, "no exercise cell for the student to fill in"
     assert os.environ["RNNBOOK_PROFILE"] == "quick"
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

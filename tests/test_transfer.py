@@ -11,7 +11,7 @@ def test_extend_vocab_keeps_old_ids_and_appends_new_characters_sorted():
     old = CharVocab.from_text("abc ")
     new = transfer.extend_vocab(old, "a cab, _ZZ")
     assert new.chars[: len(old)] == old.chars
-    assert new.chars[len(old):] == [",", "Z", "_"]
+    assert new.chars[len(old) :] == [",", "Z", "_"]
     assert all(new.index[c] == old.index[c] for c in old.chars)
     assert transfer.extend_vocab(old, "cab").chars == old.chars
     with pytest.raises(ValueError, match="vocab must be a CharVocab, got str"):
@@ -40,11 +40,15 @@ def test_extend_output_keeps_columns_and_adds_zero_columns_with_min_bias():
 @pytest.mark.parametrize(
     "call,match",
     [
-        (lambda: transfer.extend_embedding(np.zeros(4), 1),
-         r"must be a non-empty 2-D array, got shape \(4,\)"),
+        (
+            lambda: transfer.extend_embedding(np.zeros(4), 1),
+            r"must be a non-empty 2-D array, got shape \(4,\)",
+        ),
         (lambda: transfer.extend_embedding(np.zeros((0, 3)), 1), "non-empty 2-D array"),
-        (lambda: transfer.extend_embedding(np.zeros((4, 3)), -1),
-         "n_new must be a non-negative integer, got -1"),
+        (
+            lambda: transfer.extend_embedding(np.zeros((4, 3)), -1),
+            "n_new must be a non-negative integer, got -1",
+        ),
         (lambda: transfer.extend_embedding(np.zeros((4, 3)), 1.5), "n_new must be a non-negative integer"),
         (lambda: transfer.extend_output(np.zeros((2, 3)), np.zeros(4), 1), r"bias must have shape \(3,\)"),
         (lambda: transfer.extend_output(np.zeros((2, 3)), np.zeros(3), True), "n_new must be"),
@@ -57,12 +61,14 @@ def test_bad_input_is_rejected(call, match):
 
 def _char_model(keras, vocab_size, seed=0):
     keras.utils.set_random_seed(seed)
-    return keras.Sequential([
-        keras.Input(shape=(None,), dtype="int32"),
-        keras.layers.Embedding(vocab_size, 4),
-        keras.layers.LSTM(6, return_sequences=True),
-        keras.layers.Dense(vocab_size),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32"),
+            keras.layers.Embedding(vocab_size, 4),
+            keras.layers.LSTM(6, return_sequences=True),
+            keras.layers.Dense(vocab_size),
+        ]
+    )
 
 
 def test_extend_char_model_keeps_old_predictions_up_to_renormalisation():

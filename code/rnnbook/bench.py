@@ -181,15 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     char.add_argument("--seed", type=int, default=0)
     char.set_defaults(run=charrnn)
-    for name, text in [("generation", "chars/s of chapter 8's generator against the seed's loop"),
-                       ("pipeline", "peak memory of chapter 8's training data against one-hot windows"),
-                       ("training", "validation loss and training time of chapter 8's cpu profile")]:
+    for name, text in [
+        ("generation", "chars/s of chapter 8's generator against the seed's loop"),
+        ("pipeline", "peak memory of chapter 8's training data against one-hot windows"),
+        ("training", "validation loss and training time of chapter 8's cpu profile"),
+    ]:
         sub = commands.add_parser(name, help=text)
         if name == "generation":
             sub.add_argument("--units", type=positive_int, default=1024, help="LSTM size (default 1024)")
             sub.add_argument("--chars", type=positive_int, default=300, help="characters per prompt")
-            sub.add_argument("--naive-chars", type=positive_int, default=20,
-                             help="characters for the seed's loop")
+            sub.add_argument(
+                "--naive-chars", type=positive_int, default=20, help="characters for the seed's loop"
+            )
         sub.set_defaults(run=shakespeare)
     return parser
 
@@ -200,8 +203,14 @@ def shakespeare(args: argparse.Namespace) -> None:
 
     options = []
     if args.command == "generation":
-        options = ["--units", str(args.units), "--chars", str(args.chars),
-                   "--naive-chars", str(args.naive_chars)]
+        options = [
+            "--units",
+            str(args.units),
+            "--chars",
+            str(args.chars),
+            "--naive-chars",
+            str(args.naive_chars),
+        ]
     bench_shakespeare.main([args.command, *options])
 
 

@@ -38,14 +38,18 @@ def chapter_row(path: Path) -> str:
     exercises = "; ".join(_EXERCISE.findall(markdown)) or "none"
     checkers = ", ".join(f"`{name}`" for name in dict.fromkeys(_CHECKER.findall(code))) or "none"
     link = f"[{title}](chapters/{path.stem})"
-    return (f"| {link} | {_minutes(stamp.get('quick_seconds'))} | {_minutes(stamp.get('seconds'))} "
-            f"| {exercises} | {checkers} |")
+    return (
+        f"| {link} | {_minutes(stamp.get('quick_seconds'))} | {_minutes(stamp.get('seconds'))} "
+        f"| {exercises} | {checkers} |"
+    )
 
 
 def catalogue(root: Path) -> str:
     rows = [chapter_row(path) for path in chapter_notebooks(root)]
-    header = ("| chapter | `quick` run | `cpu` run | exercises | checkers (`rnnbook.checks`) |\n"
-              "|---|---|---|---|---|")
+    header = (
+        "| chapter | `quick` run | `cpu` run | exercises | checkers (`rnnbook.checks`) |\n"
+        "|---|---|---|---|---|"
+    )
     return "\n".join([header, *rows])
 
 

@@ -136,7 +136,10 @@ def _download(corpus: Corpus, target: Path) -> None:
     raw_name = "raw-" + corpus.filename
     try:
         raw_path = keras.utils.get_file(
-            raw_name, origin=corpus.url, cache_dir=str(target.parent), cache_subdir="",
+            raw_name,
+            origin=corpus.url,
+            cache_dir=str(target.parent),
+            cache_subdir="",
             file_hash=corpus.sha256 if corpus.exact else None,
         )
     except Exception as err:  # network errors and hash mismatches arrive as plain Exceptions

@@ -55,7 +55,10 @@ def run_notebook(nb: nbformat.NotebookNode, folder: Path, profile: str, timeout:
 
     os.environ[PROFILE_ENV] = profile  # the kernel inherits this process' environment
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(folder)}},
     )
     start = time.perf_counter()
@@ -87,13 +90,16 @@ def chapter_notebooks(root: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to run (default: every chapter)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every chapter)")
     parser.add_argument("--profile", default=STORED_PROFILE, choices=PROFILES)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
     parser.add_argument("--check", action="store_true", help="only verify the stamps")
-    parser.add_argument("--no-quick-timing", dest="time_quick", action="store_false",
-                        help="skip the timed quick-profile run that precedes the real one")
+    parser.add_argument(
+        "--no-quick-timing",
+        dest="time_quick",
+        action="store_false",
+        help="skip the timed quick-profile run that precedes the real one",
+    )
     args = parser.parse_args(argv)
     notebooks = args.notebooks or chapter_notebooks(Path.cwd())
     if not notebooks:

@@ -41,11 +41,11 @@ def numerical_gradient(loss: Callable[[], float], array: np.ndarray, eps: float 
     return grad
 
 
-def check_gradients(loss: Callable[[], float], params: dict[str, np.ndarray],
-                    grads: dict[str, np.ndarray], eps: float = 1e-5) -> dict[str, float]:
+def check_gradients(
+    loss: Callable[[], float], params: dict[str, np.ndarray], grads: dict[str, np.ndarray], eps: float = 1e-5
+) -> dict[str, float]:
     """Relative error between ``grads`` and central differences, for every parameter."""
     missing = set(params) - set(grads)
     if missing:
         raise ValueError(f"no analytic gradient for {sorted(missing)}")
-    return {name: relative_error(grads[name], numerical_gradient(loss, params[name], eps))
-            for name in params}
+    return {name: relative_error(grads[name], numerical_gradient(loss, params[name], eps)) for name in params}

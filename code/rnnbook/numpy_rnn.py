@@ -18,8 +18,14 @@ import numpy as np
 PARAM_NAMES = ("Wxh", "Whh", "bh", "Why", "by")
 
 
-def init_params(n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator,
-                recurrent_scale: float = 1.0, dtype=np.float64) -> dict[str, np.ndarray]:
+def init_params(
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    rng: np.random.Generator,
+    recurrent_scale: float = 1.0,
+    dtype=np.float64,
+) -> dict[str, np.ndarray]:
     """Small random weights (scaled by 1/sqrt(fan-in)), zero biases.
 
     ``recurrent_scale`` multiplies ``Whh``; chapter 3 varies it to make gradients
@@ -41,9 +47,7 @@ def init_params(n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator,
 def _check_inputs(params: dict, xs: np.ndarray) -> None:
     n_in = params["Wxh"].shape[0]
     if xs.ndim != 3 or xs.shape[2] != n_in:
-        raise ValueError(
-            f"inputs must have shape (batch, time, {n_in}) for this RNN, got {xs.shape}"
-        )
+        raise ValueError(f"inputs must have shape (batch, time, {n_in}) for this RNN, got {xs.shape}")
 
 
 def forward(params: dict, xs: np.ndarray, h0: np.ndarray | None = None):
@@ -64,8 +68,9 @@ def forward(params: dict, xs: np.ndarray, h0: np.ndarray | None = None):
     return ys, hs
 
 
-def backward(params: dict, xs: np.ndarray, hs: np.ndarray, dys: np.ndarray,
-             dh_last: np.ndarray | None = None):
+def backward(
+    params: dict, xs: np.ndarray, hs: np.ndarray, dys: np.ndarray, dh_last: np.ndarray | None = None
+):
     """Backpropagation through time.
 
     ``dys`` (B, T, n_out) is dL/dy_t at every step (zeros where a step has no loss);
@@ -80,18 +85,19 @@ def backward(params: dict, xs: np.ndarray, hs: np.ndarray, dys: np.ndarray,
     dhs = np.zeros_like(hs)
     dh_next = np.zeros_like(hs[:, 0]) if dh_last is None else dh_last
     for t in reversed(range(steps)):
-        dh = dys[:, t] @ params["Why"].T + dh_next       # from the output and from step t+1
+        dh = dys[:, t] @ params["Why"].T + dh_next  # from the output and from step t+1
         dhs[:, t + 1] = dh
-        dpre = dh * (1.0 - hs[:, t + 1] ** 2)            # through tanh
+        dpre = dh * (1.0 - hs[:, t + 1] ** 2)  # through tanh
         grads["Wxh"] += xs[:, t].T @ dpre
         grads["Whh"] += hs[:, t].T @ dpre
         grads["bh"] += dpre.sum(axis=0)
-        dh_next = dpre @ params["Whh"].T                 # to step t-1
+        dh_next = dpre @ params["Whh"].T  # to step t-1
     dhs[:, 0] = dh_next
     return grads, dhs
 
 
 # --- losses: each returns (loss, dL/dys) -----------------------------------------------
+
 
 def mse_last(ys: np.ndarray, targets: np.ndarray):
     """Mean squared error of the last step's output (many-to-one regression)."""
@@ -99,7 +105,7 @@ def mse_last(ys: np.ndarray, targets: np.ndarray):
     if targets.shape[1] != ys.shape[2]:
         raise ValueError(f"targets must have shape ({ys.shape[0]}, {ys.shape[2]}), got {targets.shape}")
     error = ys[:, -1] - targets
-    loss = float(np.mean(error ** 2))
+    loss = float(np.mean(error**2))
     dys = np.zeros_like(ys)
     dys[:, -1] = 2.0 * error / error.size
     return loss, dys
@@ -133,9 +139,10 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray):
 
 # --- clipping and optimisers -----------------------------------------------------------
 
+
 def global_norm(grads: dict) -> float:
     """sqrt of the sum of squares of every gradient entry."""
-    return float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    return float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
 
 
 def clip_by_value(grads: dict, limit: float) -> dict:
@@ -185,8 +192,15 @@ class Adagrad(SGD):
 
 # --- character models --------------------------------------------------------------------
 
-def sample(params: dict, start_ids, n_chars: int, rng: np.random.Generator,
-           temperature: float = 1.0, h0: np.ndarray | None = None) -> np.ndarray:
+
+def sample(
+    params: dict,
+    start_ids,
+    n_chars: int,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+    h0: np.ndarray | None = None,
+) -> np.ndarray:
     """Ancestral sampling from a character RNN with one-hot inputs.
 
     Feeds the prompt ``start_ids`` (one or more ids), then draws ``n_chars`` ids, each
@@ -230,8 +244,7 @@ def stream_batches(ids: np.ndarray, batch_size: int, seq_len: int):
     n_chunks = (len(ids) - 1) // (batch_size * seq_len)
     if n_chunks == 0:
         raise ValueError(
-            f"{len(ids)} ids are too few for one chunk of batch_size*seq_len+1 = "
-            f"{batch_size * seq_len + 1}"
+            f"{len(ids)} ids are too few for one chunk of batch_size*seq_len+1 = {batch_size * seq_len + 1}"
         )
     stream_len = n_chunks * seq_len
     inputs = ids[: batch_size * stream_len].reshape(batch_size, stream_len)

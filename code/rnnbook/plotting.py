@@ -31,8 +31,14 @@ def uniform_baseline(ax, vocab_size: int, label_prefix: str = "uniform guess"):
     """A horizontal line at ln(vocab_size): the loss of predicting every character equally."""
     level = math.log(vocab_size)
     ax.axhline(level, color="grey", linestyle="--", linewidth=1)
-    ax.annotate(f"{label_prefix}: ln {vocab_size} = {level:.2f} nats", (0.99, level),
-                xycoords=("axes fraction", "data"), ha="right", va="bottom", color="grey")
+    ax.annotate(
+        f"{label_prefix}: ln {vocab_size} = {level:.2f} nats",
+        (0.99, level),
+        xycoords=("axes fraction", "data"),
+        ha="right",
+        va="bottom",
+        color="grey",
+    )
     return level
 
 
@@ -41,16 +47,25 @@ def box(ax, xy, text: str, width: float = 0.8, height: float = 0.6, color: str =
     from matplotlib.patches import FancyBboxPatch
 
     x, y = xy
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.02,rounding_size=0.08",
-                                facecolor=color, edgecolor="#333333", linewidth=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=color,
+            edgecolor="#333333",
+            linewidth=1,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", **kwargs)
 
 
 def arrow(ax, start, end, color: str = "#333333", **kwargs):
     """An arrow from ``start`` to ``end`` (data coordinates)."""
-    ax.annotate("", xy=end, xytext=start,
-                arrowprops=dict(arrowstyle="->", color=color, linewidth=1.2, **kwargs))
+    ax.annotate(
+        "", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color=color, linewidth=1.2, **kwargs)
+    )
 
 
 def diagram_axes(width: float, height: float, figsize=None):

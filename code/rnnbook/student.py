@@ -23,8 +23,9 @@ import nbformat
 from rnnbook.execute import STAMP_KEY, chapter_notebooks
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-_REGION = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[^\n]*\n.*?^[ \t]*{re.escape(END)}[^\n]*$",
-                     re.MULTILINE | re.DOTALL)
+_REGION = re.compile(
+    rf"^([ \t]*){re.escape(BEGIN)}[^\n]*\n.*?^[ \t]*{re.escape(END)}[^\n]*$", re.MULTILINE | re.DOTALL
+)
 # A gate marker is a whole fenced directive; one markdown cell may hold several.
 _MARKER = re.compile(r"^```\{solution-(start|end)\}.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}.*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
