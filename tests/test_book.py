@@ -59,6 +59,28 @@ def test_chapter_is_colab_ready(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_training_chapters_ask_colab_for_a_gpu_and_report_their_device(path):
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in code_cells(nb))
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert "profiles.show(" in code, "a chapter prints the profile in force"
+    if "keras_setup" in code:
+        assert nb.metadata.get("accelerator") == "GPU"
+        assert "keras_setup.describe()" in code, "a Keras chapter prints the device it found"
+
+
+def test_data_urls_and_checksums_are_the_documented_ones():
+    from rnnbook.data import CORPORA
+
+    documented = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    for corpus in CORPORA.values():
+        assert corpus.url in documented and corpus.sha256 in documented, corpus.name
+    for path in CHAPTERS:  # chapters load corpora through rnnbook.data, never from their own URL
+        sources = "\n".join(c.source for c in code_cells(nbformat.read(path, as_version=4)))
+        assert "http://" not in sources and "raw.githubusercontent" not in sources, path.name
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_has_exercises_with_solutions_and_a_checker(path):
     nb = nbformat.read(path, as_version=4)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
