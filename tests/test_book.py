@@ -84,7 +84,7 @@ def test_data_urls_and_checksums_are_the_documented_ones():
 def test_chapter_has_exercises_with_solutions_and_a_checker(path):
     nb = nbformat.read(path, as_version=4)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", markdown)
+    exercises = re.findall(r"(?:`{3,}|:{3,})\{exercise\}[^\n]*\n:label: (\S+)", markdown)
     solved = set(re.findall(r"```\{solution(?:-start)?\} (\S+)", markdown))
     assert len(exercises) >= 3, f"{len(exercises)} exercises, need at least 3"
     assert set(exercises) <= solved, f"exercises without a solution: {set(exercises) - solved}"

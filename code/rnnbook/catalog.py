@@ -19,7 +19,7 @@ from rnnbook.execute import STAMP_KEY, chapter_notebooks
 
 PAGE = "instructors.md"
 BEGIN, END = "<!-- BEGIN CATALOGUE (python -m rnnbook.catalog --write) -->", "<!-- END CATALOGUE -->"
-_EXERCISE = re.compile(r"^```\{exercise\}\s*(.*?)\s*$", re.MULTILINE)
+_EXERCISE = re.compile(r"^(?:`{3,}|:{3,})\{exercise\}\s*(.*?)\s*$", re.MULTILINE)
 _CHECKER = re.compile(r"\bch\d\d\.(check_\w+)\s*\(")  # a checker of rnnbook.checks.chNN, called
 
 
