@@ -21,6 +21,8 @@ import time
 import numpy as np
 
 from rnnbook import keras_setup
+from rnnbook.validate import positive_int
+from rnnbook.validate import temperature as check_temperature
 from rnnbook.vocab import CharVocab
 from rnnbook.windows import check_ids
 
@@ -36,23 +38,6 @@ def check_kind(kind) -> str:
     return kind
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def check_temperature(temperature) -> float:
-    """``temperature`` as a float; it must be a positive, finite number."""
-    try:
-        value = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"temperature must be a positive, finite number, got {temperature!r}")
-    return value
-
-
 # ----------------------------------------------------------------------------- inputs
 
 
@@ -63,7 +48,7 @@ def encode_inputs(ids, kind: str, vocab_size: int) -> np.ndarray:
     ``scaled``: float32 ``(batch, time, 1)`` holding ``id / vocab_size``.
     """
     check_kind(kind)
-    vocab_size = _positive_int("vocab_size", vocab_size)
+    vocab_size = positive_int("vocab_size", vocab_size)
     ids = np.asarray(ids)
     if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(
@@ -86,8 +71,8 @@ def input_bytes(kind: str, n_windows: int, length: int, vocab_size: int) -> int:
     check_kind(kind)
     if isinstance(n_windows, bool) or not isinstance(n_windows, int | np.integer) or n_windows < 0:
         raise ValueError(f"n_windows must be an integer >= 0, got {n_windows!r}")
-    length = _positive_int("length", length)
-    vocab_size = _positive_int("vocab_size", vocab_size)
+    length = positive_int("length", length)
+    vocab_size = positive_int("vocab_size", vocab_size)
     features = vocab_size if kind == "onehot" else 1
     return int(n_windows) * length * features * 4  # float32 and int32 are both 4 bytes
 
@@ -122,9 +107,9 @@ class WindowBatches(keras.utils.PyDataset):
                 f"inputs and targets must be 2-D windows of the same shape (n, time), "
                 f"got {inputs.shape} and {targets.shape}"
             )
-        self.batch_size = _positive_int("batch_size", batch_size)
-        self.kind, self.vocab_size = check_kind(kind), _positive_int("vocab_size", vocab_size)
-        self.steps = None if steps is None else _positive_int("steps", steps)
+        self.batch_size = positive_int("batch_size", batch_size)
+        self.kind, self.vocab_size = check_kind(kind), positive_int("vocab_size", vocab_size)
+        self.steps = None if steps is None else positive_int("steps", steps)
         if self.steps is not None and self.steps * self.batch_size > len(inputs):
             raise ValueError(
                 f"steps * batch_size = {self.steps * self.batch_size} windows per epoch, "
@@ -172,12 +157,12 @@ def build_char_model(
     The optimizer is Adam with gradient-norm clipping; the loss is in nats per character.
     """
     check_kind(kind)
-    vocab_size = _positive_int("vocab_size", vocab_size)
-    units = _positive_int("units", units)
+    vocab_size = positive_int("vocab_size", vocab_size)
+    units = positive_int("units", units)
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
     if kind == "embedding":
-        embedding_dim = _positive_int("embedding_dim", embedding_dim)
+        embedding_dim = positive_int("embedding_dim", embedding_dim)
     elif embedding_dim is not None:
         raise ValueError(f"embedding_dim is only for kind='embedding', got {embedding_dim!r} for {kind!r}")
     if not (isinstance(learning_rate, int | float) and learning_rate > 0):
@@ -263,9 +248,9 @@ def generate(
     the whole text so far). Simple and slow; chapter 8 carries the state instead.
     """
     check_kind(kind)
-    length = _positive_int("length", length)
+    length = positive_int("length", length)
     temperature = check_temperature(temperature)
-    window = None if window is None else _positive_int("window", window)
+    window = None if window is None else positive_int("window", window)
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"prompt must be a non-empty string (generation continues from it), got {prompt!r}")
     unknown = vocab.unknown(prompt)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnbook.validate import positive_int
+
 LSTM_GATES = ("input", "forget", "candidate", "output")  # Keras' column order i, f, c, o
 GRU_GATES = ("update", "reset", "candidate")  # Keras' column order z, r, h
 
@@ -173,21 +175,15 @@ def gru_forward(xs, weights, h0=None) -> dict[str, np.ndarray]:
     return out
 
 
-def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def lstm_parameter_count(n_in: int, units: int) -> int:
     """4 blocks, each an input kernel, a recurrent kernel and a bias: 4(H(n_in + H) + H)."""
-    n_in, units = _positive("n_in", n_in), _positive("units", units)
+    n_in, units = positive_int("n_in", n_in), positive_int("units", units)
     return 4 * (units * (n_in + units) + units)
 
 
 def gru_parameter_count(n_in: int, units: int, reset_after: bool = True) -> int:
     """3 blocks; with ``reset_after`` (Keras' default) two biases each: 3(H(n_in + H) + 2H)."""
-    n_in, units = _positive("n_in", n_in), _positive("units", units)
+    n_in, units = positive_int("n_in", n_in), positive_int("units", units)
     biases = 2 if reset_after else 1
     return 3 * (units * (n_in + units) + biases * units)
 

@@ -9,25 +9,14 @@ already summarises the past. :func:`one_step_model` shares the trained layers an
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from rnnbook import keras_setup
+from rnnbook.validate import temperature as check_temperature
 from rnnbook.vocab import CharVocab
 
 keras = keras_setup.load(seed=None)  # noqa: E402  (silences TensorFlow before it is imported)
 import tensorflow as tf  # noqa: E402
-
-
-def check_temperature(temperature) -> float:
-    try:
-        value = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"temperature must be a positive, finite number, got {temperature!r}")
-    return value
 
 
 def check_length(length) -> int:

@@ -40,14 +40,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "n_output": 1,
             "memory_steps": 30,
         },
-        "gpu": {
-            "batch_size": 3,
-            "n_steps": 4,
-            "n_input": 2,
-            "n_hidden": 5,
-            "n_output": 1,
-            "memory_steps": 30,
-        },
     },
     "ch02": {
         # NumPy only, so the gpu profile is the cpu one; the cpu run takes 1-1.5 min on 2 cores.
@@ -62,16 +54,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "timing_sequences": 64,
         },
         "cpu": {
-            "n_train": 4000,
-            "n_test": 500,
-            "seq_len": 5,
-            "n_hidden": 16,
-            "epochs": 150,
-            "batch_size": 16,
-            "learning_rate": 0.01,
-            "timing_sequences": 2048,
-        },
-        "gpu": {
             "n_train": 4000,
             "n_test": 500,
             "seq_len": 5,
@@ -115,21 +97,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "clip_norm": 10.0,
             "train_steps": 2000,
         },
-        "gpu": {
-            "seq_len": 100,
-            "n_hidden": 64,
-            "n_trials": 30,
-            "input_scale": 0.1,
-            "train_seq_len": 100,
-            "short_seq_len": 10,
-            "train_hidden": 32,
-            "batch_size": 32,
-            "learning_rate": 0.05,
-            "recurrent_scale": 2.0,
-            "clip_value": 1.0,
-            "clip_norm": 10.0,
-            "train_steps": 2000,
-        },
     },
     "ch04": {
         "quick": {
@@ -156,20 +123,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "sample_chars": 400,
             "temperature_chars": 250,
         },
-        "gpu": {
-            "text_chars": None,
-            "n_hidden": 256,
-            "seq_len": 25,
-            "batch_size": 32,
-            "epochs": 24,
-            "learning_rate": 0.02,
-            "clip_norm": 1.0,
-            "evals_per_epoch": 4,
-            "sample_chars": 400,
-            "temperature_chars": 250,
-        },
     },
-    # Part II placeholders: each chapter's author sets its own block.
     "ch05": {
         # sum_*: the sum-of-5 task; add_*: the adding-problem sweep over sequence lengths.
         # cpu: about 5 min on two idle cores, most of it the sweep's longest sequences.
@@ -225,17 +179,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "learning_rate": 0.01,
         },
         "cpu": {
-            "check_batch": 4,
-            "check_steps": 12,
-            "units": 8,
-            "seq_len": 40,
-            "n_train": 4000,
-            "n_test": 1000,
-            "epochs": 20,
-            "batch_size": 32,
-            "learning_rate": 0.01,
-        },
-        "gpu": {
             "check_batch": 4,
             "check_steps": 12,
             "units": 8,
@@ -494,6 +437,11 @@ SIZES: dict[str, dict[str, dict]] = {
         },
     },
 }
+
+# The NumPy chapters and chapter 6's small models gain nothing from a GPU: their gpu
+# profile is their cpu profile.
+for _chapter in ("ch01", "ch02", "ch03", "ch04", "ch06"):
+    SIZES[_chapter]["gpu"] = dict(SIZES[_chapter]["cpu"])
 
 
 def gpu_available() -> bool:

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from rnnbook.validate import positive_int
+
 SUBJECTS = (
     "the film",
     "the plot",
@@ -34,12 +36,6 @@ POSITIVE = ("good", "great", "fun", "clever", "moving", "funny")
 NEGATIVE = ("bad", "dull", "boring", "weak", "awful", "silly")
 INTENSIFIERS = ("", "very", "really")
 PAD = 0  # id 0 is reserved for padding (what ``mask_zero=True`` masks)
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def make_clause(rng: np.random.Generator, positive: bool) -> str:
@@ -78,7 +74,7 @@ def make_dataset(n_train: int, n_test: int, rng: np.random.Generator):
 
     Returns ``(train_sentences, train_labels, test_sentences, test_labels)``; labels are int arrays.
     """
-    n_train, n_test = _positive_int("n_train", n_train), _positive_int("n_test", n_test)
+    n_train, n_test = positive_int("n_train", n_train), positive_int("n_test", n_test)
     seen: dict[str, int] = {}
     label = 0
     while len(seen) < n_train + n_test:
@@ -132,7 +128,7 @@ def pad(sequences: Sequence[Sequence[int]], length: int, side: str = "post") -> 
     Too-long sequences raise ValueError rather than being cut silently (a cut sentence can
     lose the clause that decides its label).
     """
-    length = _positive_int("length", length)
+    length = positive_int("length", length)
     if side not in ("post", "pre"):
         raise ValueError(f"side must be 'post' or 'pre', got {side!r}")
     out = np.full((len(sequences), length), PAD, dtype=np.int32)
@@ -149,7 +145,7 @@ def pad(sequences: Sequence[Sequence[int]], length: int, side: str = "post") -> 
 
 def bag_of_words(sequences: Sequence[Sequence[int]], vocab_size: int) -> np.ndarray:
     """Word counts per sentence, shape ``(n, vocab_size)`` (column 0, padding, stays 0)."""
-    vocab_size = _positive_int("vocab_size", vocab_size)
+    vocab_size = positive_int("vocab_size", vocab_size)
     counts = np.zeros((len(sequences), vocab_size), dtype=np.float32)
     for row, seq in enumerate(sequences):
         for i in seq:

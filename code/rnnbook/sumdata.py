@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from rnnbook.validate import positive_int
 
 
 def make_sum_data(n: int, seq_len: int, rng: np.random.Generator, dtype=np.float64):
@@ -24,8 +20,8 @@ def make_sum_data(n: int, seq_len: int, rng: np.random.Generator, dtype=np.float
     recurrent layers expect) and ``y`` of shape ``(n, 1)``, both of ``dtype``
     (float64 for the NumPy chapters and gradient checks, float32 for Keras).
     """
-    n = _positive_int("n", n)
-    seq_len = _positive_int("seq_len", seq_len)
+    n = positive_int("n", n)
+    seq_len = positive_int("seq_len", seq_len)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
@@ -40,4 +36,4 @@ def make_sum_data(n: int, seq_len: int, rng: np.random.Generator, dtype=np.float
 
 def mean_baseline_mse(seq_len: int) -> float:
     """The expected MSE of always predicting ``seq_len / 2``: the variance ``seq_len / 12``."""
-    return _positive_int("seq_len", seq_len) / 12.0
+    return positive_int("seq_len", seq_len) / 12.0

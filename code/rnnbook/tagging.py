@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from rnnbook.validate import positive_int
 
 
 def _check_sizes(seq_len, n_symbols) -> tuple[int, int]:
-    seq_len = _positive_int("seq_len", seq_len)
-    n_symbols = _positive_int("n_symbols", n_symbols)
+    seq_len = positive_int("seq_len", seq_len)
+    n_symbols = positive_int("n_symbols", n_symbols)
     if n_symbols < 2:
         raise ValueError(f"n_symbols must be at least 2 (the marker and one other), got {n_symbols}")
     return seq_len, n_symbols
@@ -47,7 +43,7 @@ def later_marker_tags(ids, marker: int = 0) -> np.ndarray:
 
 def make_tagging_data(n: int, seq_len: int, n_symbols: int, rng: np.random.Generator, marker: int = 0):
     """``(ids, tags)``, both ``(n, seq_len)`` int32: random symbols and their later-marker tags."""
-    n = _positive_int("n", n)
+    n = positive_int("n", n)
     seq_len, n_symbols = _check_sizes(seq_len, n_symbols)
     if not 0 <= marker < n_symbols:
         raise ValueError(f"marker must be a symbol id in [0, {n_symbols}), got {marker!r}")

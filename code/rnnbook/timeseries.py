@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from rnnbook.validate import positive_int
 
 
 def _series_1d(series) -> np.ndarray:
@@ -31,7 +27,7 @@ def threshold_ar(
     n_steps: int, rng: np.random.Generator, low: float = 0.5, high: float = -0.9, noise: float = 1.0
 ) -> np.ndarray:
     """A two-regime threshold AR(1): ``w_t = (low if w_{t-1} <= 0 else high) * w_{t-1} + noise * e_t``."""
-    n_steps = _positive_int("n_steps", n_steps)
+    n_steps = positive_int("n_steps", n_steps)
     if not (abs(low) < 1 and abs(high) < 1):
         raise ValueError(f"the coefficients must lie in (-1, 1) to stay stable, got low={low}, high={high}")
     shocks = noise * rng.standard_normal(n_steps)
@@ -52,15 +48,15 @@ def seasonal_series(
     noise: float = 1.0,
 ) -> np.ndarray:
     """``trend * t + amplitude * sin(2 pi t / period) + threshold_ar(...)``, shape ``(n_steps,)``."""
-    n_steps = _positive_int("n_steps", n_steps)
-    period = _positive_int("period", period)
+    n_steps = positive_int("n_steps", n_steps)
+    period = positive_int("period", period)
     t = np.arange(n_steps)
     return trend * t + amplitude * np.sin(2 * np.pi * t / period) + threshold_ar(n_steps, rng, noise=noise)
 
 
 def random_walk(n_steps: int, rng: np.random.Generator, step: float = 1.0) -> np.ndarray:
     """A Gaussian random walk: the sum of independent steps (the textbook model of a price)."""
-    n_steps = _positive_int("n_steps", n_steps)
+    n_steps = positive_int("n_steps", n_steps)
     return np.cumsum(step * rng.standard_normal(n_steps))
 
 
@@ -73,7 +69,7 @@ def make_windows(series, window: int, start: int = 0, stop: int | None = None):
     part can use the end of the training part as its first inputs without leaking its targets.
     """
     series = _series_1d(series)
-    window = _positive_int("window", window)
+    window = positive_int("window", window)
     stop = len(series) if stop is None else stop
     if not 0 <= start < stop <= len(series):
         raise ValueError(
@@ -156,7 +152,7 @@ def recursive_forecast(predict_next, history, horizon: int) -> np.ndarray:
     window = np.array(history, dtype=np.float64)
     if window.ndim != 2:
         raise ValueError(f"history must have shape (n, window), got {window.shape}")
-    horizon = _positive_int("horizon", horizon)
+    horizon = positive_int("horizon", horizon)
     steps = []
     for _ in range(horizon):
         nxt = np.asarray(predict_next(window), dtype=np.float64).reshape(-1)

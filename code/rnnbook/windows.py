@@ -15,12 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-
-def _positive_int(name: str, value) -> int:
-    """``value`` as an int, or a ValueError saying that a positive integer was expected."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from rnnbook.validate import positive_int
 
 
 def check_ids(ids, name: str = "ids") -> np.ndarray:
@@ -37,8 +32,8 @@ def check_ids(ids, name: str = "ids") -> np.ndarray:
 def count_windows(n_ids: int, length: int, stride: int = 1) -> int:
     """How many windows of ``length`` ids start every ``stride`` ids in ``n_ids`` ids (0 if none fit)."""
     n_ids = int(n_ids)
-    length = _positive_int("length", length)
-    stride = _positive_int("stride", stride)
+    length = positive_int("length", length)
+    stride = positive_int("stride", stride)
     if n_ids < 0:
         raise ValueError(f"n_ids must be zero or more, got {n_ids}")
     return 0 if n_ids < length else (n_ids - length) // stride + 1
@@ -50,8 +45,8 @@ def sliding_windows(ids, length: int, stride: int = 1) -> np.ndarray:
     A read-only view of ``ids`` (``np.shares_memory(windows, ids)`` is True): nothing is copied.
     """
     ids = check_ids(ids)
-    length = _positive_int("length", length)
-    stride = _positive_int("stride", stride)
+    length = positive_int("length", length)
+    stride = positive_int("stride", stride)
     if len(ids) < length:
         raise ValueError(f"windows of length {length} need at least {length} ids, got {len(ids)}")
     return sliding_window_view(ids, length)[::stride]
@@ -65,7 +60,7 @@ def next_char_windows(ids, length: int, stride: int = 1) -> tuple[np.ndarray, np
     last id of the text is never an input, the first never a target.
     """
     ids = check_ids(ids)
-    length = _positive_int("length", length)
+    length = positive_int("length", length)
     if len(ids) < length + 1:
         raise ValueError(
             f"a window of {length} inputs and its next-character targets needs at least "
@@ -104,9 +99,9 @@ def one_hot_bytes(n_windows: int, length: int, vocab_size: int, itemsize: int = 
     """Bytes taken by ``n_windows`` one-hot windows: ``n_windows * length * vocab_size * itemsize``."""
     if isinstance(n_windows, bool) or not isinstance(n_windows, int | np.integer) or n_windows < 0:
         raise ValueError(f"n_windows must be an integer >= 0, got {n_windows!r}")
-    length = _positive_int("length", length)
-    vocab_size = _positive_int("vocab_size", vocab_size)
-    itemsize = _positive_int("itemsize", itemsize)
+    length = positive_int("length", length)
+    vocab_size = positive_int("vocab_size", vocab_size)
+    itemsize = positive_int("itemsize", itemsize)
     return int(n_windows) * length * vocab_size * itemsize
 
 
