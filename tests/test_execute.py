@@ -1,18 +1,29 @@
-"""The execute command runs a notebook for real, stamps it, and the stamp check notices changes."""
+"""The execute command runs a notebook for real, stamps it, and the stamp check notices every change
+the outputs depend on: code cells, rnnbook modules (also imported indirectly), the chapter's sizes,
+the corpus checksums, and a hand-edited output."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from rnnbook import execute
+from rnnbook import data, execute, profiles
+
+REPO = Path(__file__).resolve().parents[1]
 
 
-def make_notebook(path, source):
-    nb = new_notebook(cells=[new_code_cell(source)])
+def make_notebook(path, *sources):
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
 
-def test_execute_stamps_and_check_detects_edits(tmp_path, capsys):
+def test_execute_stamps_and_check_detects_edits(tmp_path, monkeypatch):
     path = tmp_path / "01_demo.ipynb"
     make_notebook(path, "import os\nprint(os.environ['RNNBOOK_PROFILE'])")
     assert execute.stamp_problems(path) == ["01_demo.ipynb: never executed by `python -m rnnbook.execute`"]
@@ -20,7 +31,16 @@ def test_execute_stamps_and_check_detects_edits(tmp_path, capsys):
     assert execute.main([str(path)]) == 0  # default: the cpu profile, after a timed quick run
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].outputs[0].text == "cpu\n"  # the stored outputs are the cpu run's
-    assert set(nb.metadata["rnnbook"]) == {"profile", "code_sha256", "seconds", "quick_seconds"}
+    assert set(nb.metadata["rnnbook"]) == {
+        "profile",
+        "code_sha256",
+        "modules",
+        "sizes_sha256",
+        "corpora",
+        "outputs_sha256",
+        "seconds",
+        "quick_seconds",
+    }
     assert execute.stamp_problems(path) == []
 
     assert execute.main([str(path), "--profile", "quick"]) == 0
@@ -39,8 +59,192 @@ def test_execute_stamps_and_check_detects_edits(tmp_path, capsys):
 def test_code_hash_ignores_markdown_and_outputs():
     nb = new_notebook(cells=[new_code_cell("x = 1")])
     before = execute.code_hash(nb)
-    nb.cells.append(nbformat.v4.new_markdown_cell("prose"))
+    nb.cells.append(new_markdown_cell("prose"))
     nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="1")]
     assert execute.code_hash(nb) == before
     nb.cells[0].source = "x = 2"
     assert execute.code_hash(nb) != before
+
+
+def test_old_stamps_are_stale(tmp_path):
+    path = tmp_path / "old.ipynb"
+    nb = new_notebook(cells=[new_code_cell("x = 1")])
+    nb.metadata["rnnbook"] = {"profile": "cpu", "code_sha256": execute.code_hash(nb), "seconds": 1.0}
+    nbformat.write(nb, path)
+    assert "older execute command" in execute.stamp_problems(path)[0]
+
+
+# --- what the outputs depend on ---------------------------------------------------------------
+
+DEPENDENT_CELLS = (
+    "%matplotlib inline\nfrom rnnbook import numpy_rnn, profiles\n"
+    "cfg = profiles.sizes('ch01')\nprint(cfg.n_hidden)",
+    "def first_line():\n    from rnnbook.data import load_text\n\n    return load_text('shakespeare', 10)",
+)
+
+
+@pytest.fixture(scope="module")
+def stamped(tmp_path_factory):
+    """A notebook that imports numpy_rnn, reads ch01's sizes and names a corpus, executed once."""
+    folder = tmp_path_factory.mktemp("stamped")
+    path = folder / "01_dep.ipynb"
+    make_notebook(path, *DEPENDENT_CELLS)
+    assert execute.main([str(path), "--profile", "quick", "--no-quick-timing"]) == 0
+    return path
+
+
+@pytest.fixture
+def notebook(stamped, tmp_path):
+    """A fresh copy of the executed notebook, free to be edited."""
+    return Path(shutil.copy(stamped, tmp_path / stamped.name))
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A copy of the rnnbook package whose sources a test may edit."""
+    return Path(
+        shutil.copytree(
+            execute.PACKAGE_DIR, tmp_path / "rnnbook", ignore=shutil.ignore_patterns("__pycache__")
+        )
+    )
+
+
+def test_stamp_records_the_dependencies(notebook):
+    stamp = nbformat.read(notebook, as_version=4).metadata["rnnbook"]
+    modules = set(stamp["modules"])
+    # numpy_rnn, profiles, data (named in a function), what they import, and the package itself
+    assert {"__init__.py", "numpy_rnn.py", "profiles.py", "data.py", "validate.py"} <= modules
+    assert not {"gates.py", "charmodels.py", "checks/ch01.py"} & modules
+    assert stamp["corpora"] == {"shakespeare": data.CORPORA["shakespeare"].sha256}
+    assert execute.stamp_problems(notebook, "quick") == []
+
+
+def _edit(path: Path, old: str, new: str):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_changed_imported_module_makes_the_outputs_stale(notebook, package):
+    assert execute.stamp_problems(notebook, "quick", package) == []  # an identical copy
+    _edit(package / "numpy_rnn.py", "import numpy as np", "import numpy as np  # edited")
+    (problem,) = execute.stamp_problems(notebook, "quick", package)
+    assert "rnnbook modules changed" in problem and "numpy_rnn.py" in problem
+
+
+def test_a_module_imported_indirectly_counts_and_others_do_not(notebook, package):
+    _edit(package / "gates.py", '"""', '"""Edited. ')  # not imported by the notebook
+    assert execute.stamp_problems(notebook, "quick", package) == []
+    text = (package / "numpy_rnn.py").read_text(encoding="utf-8")
+    assert "validate" in text, "this test assumes numpy_rnn imports rnnbook.validate"
+    _edit(package / "validate.py", '"""', '"""Edited. ')
+    (problem,) = execute.stamp_problems(notebook, "quick", package)
+    assert "validate.py" in problem and "numpy_rnn.py" not in problem
+
+
+def test_the_chapters_sizes_count_but_not_other_chapters(notebook, package, monkeypatch):
+    # Another chapter's entry in the SIZES table of profiles.py: not this notebook's business.
+    monkeypatch.setitem(profiles.SIZES["ch02"]["quick"], "epochs", 999)
+    _edit(package / "profiles.py", '"ch02": {', '"ch02": {  # edited')
+    assert execute.stamp_problems(notebook, "quick", package) == []
+    monkeypatch.setitem(profiles.SIZES["ch01"]["quick"], "n_hidden", 6)
+    (problem,) = execute.stamp_problems(notebook, "quick", package)
+    assert "sizes in profiles.SIZES (quick) changed" in problem
+    # The rest of profiles.py (how sizes are chosen and shown) counts for every chapter.
+    _edit(package / "profiles.py", "def show(", "def show(  # edited\n")
+    assert any("profiles.py" in p for p in execute.stamp_problems(notebook, "quick", package))
+
+
+def test_a_changed_corpus_checksum_makes_the_outputs_stale(notebook, monkeypatch):
+    corpus = data.CORPORA["shakespeare"]
+    monkeypatch.setitem(data.CORPORA, "shakespeare", data.Corpus(**{**corpus.__dict__, "sha256": "0" * 64}))
+    (problem,) = execute.stamp_problems(notebook, "quick")
+    assert "corpus checksums changed" in problem
+
+
+def test_a_hand_edited_output_is_noticed(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    output = nb.cells[0].outputs[0]
+    assert output.text == f"{profiles.SIZES['ch01']['quick']['n_hidden']}\n"
+    output.text = "42\n"
+    nbformat.write(nb, notebook)
+    (problem,) = execute.stamp_problems(notebook, "quick")
+    assert "stored outputs differ" in problem
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_usage_names_the_command(capsys):
+    with pytest.raises(SystemExit):
+        execute.main(["--help"])
+    usage = capsys.readouterr().out
+    assert usage.startswith("usage: python -m rnnbook.execute")
+    assert "--output" in usage
+
+
+def test_output_writes_elsewhere_and_relative_data_dir_is_absolute_in_the_kernel(tmp_path, monkeypatch):
+    source = tmp_path / "chapters" / "02_env.ipynb"
+    source.parent.mkdir()
+    make_notebook(source, "import os\nprint(os.environ['RNNBOOK_DATA_DIR'])\nprint(os.getcwd())")
+    before = source.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(data.DATA_ENV, "mydata")  # relative to where it was set: tmp_path
+    out = tmp_path / "out" / "executed.ipynb"
+    assert execute.main([str(source), "--profile", "quick", "--no-quick-timing", "--output", str(out)]) == 0
+    assert source.read_bytes() == before  # the source is untouched
+    lines = nbformat.read(out, as_version=4).cells[0].outputs[0].text.splitlines()
+    assert lines == [str(tmp_path / "mydata"), str(source.parent)]  # the kernel runs beside the source
+    assert execute.stamp_problems(out, "quick") == []
+    assert not (tmp_path / "mydata").exists()  # nothing created
+
+
+def test_output_to_a_file_needs_a_single_notebook(tmp_path, capsys):
+    for name in ("a.ipynb", "b.ipynb"):
+        make_notebook(tmp_path / name, "1")
+    with pytest.raises(SystemExit):
+        execute.main(
+            [str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb"), "--output", str(tmp_path / "x.ipynb")]
+        )
+    assert "must be an existing folder" in capsys.readouterr().err
+
+
+def test_a_notebook_edited_during_its_run_is_not_overwritten(tmp_path, monkeypatch):
+    path = tmp_path / "03_busy.ipynb"
+    make_notebook(path, "print(1)")
+
+    def run_while_someone_edits(nb, folder, profile, timeout):
+        _edit(path, "print(1)", "print(2)")  # a person saves the notebook mid-run
+        return 0.0
+
+    monkeypatch.setattr(execute, "run_notebook", run_while_someone_edits)
+    with pytest.raises(execute.NotebookChangedError, match="edited while it ran"):
+        execute.execute(path, "quick", 60, time_quick=False)
+    assert "print(2)" in path.read_text()  # their edit is kept
+    assert (tmp_path / "03_busy.executed.ipynb").is_file()
+
+
+def test_two_commands_run_different_notebooks_at_once(tmp_path):
+    cells = ("import os, time\ntime.sleep(2)\nprint(os.environ['RNNBOOK_PROFILE'], {name!r})",)
+    for name in ("a", "b"):
+        make_notebook(tmp_path / f"{name}.ipynb", cells[0].format(name=name))
+    command = [sys.executable, "-m", "rnnbook.execute", "--profile", "quick", "--no-quick-timing"]
+    env = {**os.environ, "PYTHONPATH": str(REPO / "code")}
+    runs = [
+        subprocess.Popen(
+            [*command, str(tmp_path / f"{name}.ipynb")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    for run in runs:
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode == 0, out
+    for name in ("a", "b"):
+        nb = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
+        assert nb.cells[0].outputs[0].text == f"quick {name}\n"
+        assert execute.stamp_problems(tmp_path / f"{name}.ipynb", "quick") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ipynb", "b.ipynb"]  # no temporary files left
