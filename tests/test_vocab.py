@@ -20,7 +20,7 @@ def test_unknown_characters_are_named():
 
 def test_ids_out_of_range_are_rejected():
     vocab = CharVocab.from_text("abc")
-    with pytest.raises(ValueError, match=r"outside 0..2"):
+    with pytest.raises(ValueError, match=r"must lie in 0\.\.2"):
         vocab.decode([0, 3])
 
 

@@ -65,7 +65,7 @@ def test_one_hot_bytes_of_tiny_shakespeare():
         ),
         (lambda: windows.sliding_windows(np.zeros(5), 2), r"got shape \(5,\) and dtype float64"),
         (lambda: windows.sliding_windows(np.arange(5), 0), "length must be a positive integer, got 0"),
-        (lambda: windows.sliding_windows(np.arange(5), 2.0), "length must be a positive integer, got 2.0"),
+        (lambda: windows.sliding_windows(np.arange(5), 2.5), "length must be a positive integer, got 2.5"),
         (
             lambda: windows.sliding_windows(np.arange(5), 2, stride=-1),
             "stride must be a positive integer, got -1",

@@ -19,8 +19,9 @@ import math
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
-from rnnbook import keras_setup
+from rnnbook import keras_setup, validate
 from rnnbook.validate import positive_int
 from rnnbook.validate import temperature as check_temperature
 from rnnbook.vocab import CharVocab
@@ -28,6 +29,7 @@ from rnnbook.windows import check_ids
 
 keras = keras_setup.load(seed=None)  # silences TensorFlow's logs before it is imported
 
+PROGRESS_FROM = 10_000  # generating this many characters (one model call each) shows progress
 INPUT_KINDS = ("onehot", "embedding", "scaled")
 CELLS = {"SimpleRNN": keras.layers.SimpleRNN, "LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU}
 
@@ -154,7 +156,11 @@ def build_char_model(
 
     ``kind`` picks the input (see the module docstring); ``embedding_dim`` is required for
     ``"embedding"`` and refused otherwise. ``seed`` (when given) fixes the initial weights.
-    The optimizer is Adam with gradient-norm clipping; the loss is in nats per character.
+    The optimizer is Adam with global gradient-norm clipping (``global_clipnorm=1.0``:
+    all gradients rescaled together, which keeps their direction; Keras' ``clipnorm``
+    would clip each weight's gradient on its own); the loss is in nats per character.
+    Sizes accept integral numbers (``16`` or ``16.0``); anything else raises
+    ``TypeError``/``ValueError`` naming the argument.
     """
     check_kind(kind)
     vocab_size = positive_int("vocab_size", vocab_size)
@@ -165,8 +171,7 @@ def build_char_model(
         embedding_dim = positive_int("embedding_dim", embedding_dim)
     elif embedding_dim is not None:
         raise ValueError(f"embedding_dim is only for kind='embedding', got {embedding_dim!r} for {kind!r}")
-    if not (isinstance(learning_rate, int | float) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    learning_rate = validate.real("learning_rate", learning_rate, positive=True)
     if seed is not None:
         keras.utils.set_random_seed(seed)
 
@@ -185,7 +190,7 @@ def build_char_model(
     ]
     model = keras.Sequential(layers, name=name or f"{kind}_{cell.lower()}{units}")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=1.0),
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, global_clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     return model
@@ -208,21 +213,34 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def temperature_probabilities(logits, temperature: float = 1.0) -> np.ndarray:
-    """``softmax(logits / temperature)`` over the last axis, computed without overflow."""
+    """``softmax(logits / temperature)`` over the last axis, computed without overflow.
+
+    ``logits``: float array ``(..., vocab_size)``, all finite; returns float64 of the same
+    shape. Any positive, finite temperature works; a tiny one gives near-greedy
+    probabilities. Raises ``ValueError`` naming a NaN/infinite logit, an empty last axis
+    or a bad temperature.
+    """
     temperature = check_temperature(temperature)
-    logits = np.asarray(logits, dtype=np.float64)
+    logits = validate.finite_array("logits", logits)
     if logits.ndim == 0 or logits.shape[-1] == 0:
         raise ValueError(
             f"logits must have a non-empty last axis (one score per character), got shape {logits.shape}"
         )
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)  # exp of a large logit would overflow
-    weights = np.exp(scaled)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    # subtracts the row maximum, since exp of a large logit would overflow
+    return validate.tempered_softmax(logits, temperature)
 
 
 def sample_ids(logits, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """One id per row of ``logits`` (shape ``(..., vocab_size)``), drawn from the tempered softmax."""
+    """One id per row of ``logits`` (shape ``(..., vocab_size)``), drawn from the tempered softmax.
+
+    Returns int64 ids of shape ``logits.shape[:-1]``. Raises ``ValueError`` for NaN or
+    infinite logits and a bad temperature, ``TypeError`` when ``rng`` is not a NumPy
+    ``Generator``.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise validate.ArgumentTypeError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     probs = temperature_probabilities(logits, temperature)
     flat = probs.reshape(-1, probs.shape[-1])
     cumulative = flat.cumsum(axis=1)
@@ -246,9 +264,15 @@ def generate(
 
     The model sees at most the last ``window`` characters (its training length; ``None``:
     the whole text so far). Simple and slow; chapter 8 carries the state instead.
+    A long request shows a progress bar and can be interrupted. Raises
+    ``TypeError``/``ValueError`` naming a bad argument.
     """
+    validate.function("model", model, "a Keras model mapping (batch, time, ...) inputs to logits")
+    if not isinstance(vocab, CharVocab):
+        raise validate.ArgumentTypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
     check_kind(kind)
     length = positive_int("length", length)
+    validate.allocation("length", length, 8 * length, "the generated ids")
     temperature = check_temperature(temperature)
     window = None if window is None else positive_int("window", window)
     if not isinstance(prompt, str) or not prompt:
@@ -261,7 +285,7 @@ def generate(
         )
     rng = rng if rng is not None else np.random.default_rng()
     ids = list(vocab.encode(prompt))
-    for _ in range(length):
+    for _ in tqdm(range(length), desc="generating", unit="char", disable=length < PROGRESS_FROM):
         context = check_ids(np.asarray(ids[-window:] if window else ids, dtype=np.int32))
         x = encode_inputs(context[np.newaxis], kind, len(vocab))
         logits = np.asarray(model(x, training=False))[0, -1]

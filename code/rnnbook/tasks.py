@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from rnnbook.validate import positive_int as _positive_int
 
 
 def adding_problem(n: int, seq_len: int, rng: np.random.Generator):

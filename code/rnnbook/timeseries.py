@@ -12,8 +12,12 @@ gives a recurrent network something to learn that a linear baseline cannot.
 from __future__ import annotations
 
 import numpy as np
+from tqdm.auto import tqdm
 
+from rnnbook import validate
 from rnnbook.validate import positive_int
+
+PROGRESS_FROM = 10_000  # forecasts of this many steps show a progress bar
 
 
 def _series_1d(series) -> np.ndarray:
@@ -147,14 +151,20 @@ def recursive_forecast(predict_next, history, horizon: int) -> np.ndarray:
 
     ``predict_next(x)`` maps windows of shape ``(n, window)`` to next values ``(n,)``;
     ``history`` holds the last ``window`` known values of ``n`` series, shape ``(n, window)``.
-    Returns ``(n, horizon)``.
+    Returns ``(n, horizon)`` float64. A horizon whose result would not fit in memory
+    (:data:`rnnbook.validate.MAX_BYTES`) is refused before any work; a long one shows a
+    progress bar and can be interrupted. Raises ``TypeError`` when ``predict_next`` is
+    not callable, ``ValueError`` for a bad ``history`` or ``horizon``.
     """
-    window = np.array(history, dtype=np.float64)
+    validate.function("predict_next", predict_next, "a function mapping windows (n, window) to (n,)")
+    window = validate.finite_array("history", history)
     if window.ndim != 2:
         raise ValueError(f"history must have shape (n, window), got {window.shape}")
+    window = window.copy()
     horizon = positive_int("horizon", horizon)
+    validate.allocation("horizon", horizon, 8 * horizon * max(window.shape[0], 1), "the forecasts")
     steps = []
-    for _ in range(horizon):
+    for _ in tqdm(range(horizon), desc="forecasting", unit="step", disable=horizon < PROGRESS_FROM):
         nxt = np.asarray(predict_next(window), dtype=np.float64).reshape(-1)
         if nxt.shape != (window.shape[0],):
             raise ValueError(f"predict_next must return {window.shape[0]} values, got shape {nxt.shape}")

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from rnnbook import validate
+
 
 class CharVocab:
     """Sorted distinct characters of a text, with encode/decode.
@@ -28,7 +30,8 @@ class CharVocab:
 
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
-        """The vocabulary of every distinct character in ``text``, sorted."""
+        """The vocabulary of every distinct character in ``text``, sorted (TypeError if not a str)."""
+        _check_text("text", text)
         return cls(sorted(set(text)))
 
     def __len__(self) -> int:
@@ -42,6 +45,7 @@ class CharVocab:
 
     def unknown(self, text: str) -> list[str]:
         """The distinct characters of ``text`` that are not in the vocabulary, sorted."""
+        _check_text("text", text)
         return sorted(set(text) - self.index.keys())
 
     def encode(self, text: str) -> np.ndarray:
@@ -55,14 +59,21 @@ class CharVocab:
         return np.fromiter((self.index[c] for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids: Iterable[int]) -> str:
-        """The text of a sequence of ids; an id outside ``0..len-1`` raises ValueError."""
-        ids = np.asarray(ids).ravel()
-        bad = ids[(ids < 0) | (ids >= len(self))]
-        if bad.size:
-            raise ValueError(f"ids {sorted(set(bad.tolist()))} are outside 0..{len(self) - 1}")
+        """The text of a sequence of ids; an id outside ``0..len-1`` raises ValueError naming it,
+        ids that are not integers raise TypeError."""
+        ids = validate.ids_in_range("ids", ids, len(self)).ravel()
         return "".join(self.chars[i] for i in ids)
 
     def one_hot(self, ids: np.ndarray, dtype=np.float32) -> np.ndarray:
-        """One-hot rows for integer ``ids`` of any shape: shape ``ids.shape + (len(self),)``."""
-        ids = np.asarray(ids)
+        """One-hot rows for integer ``ids`` of any shape: shape ``ids.shape + (len(self),)``.
+
+        An id outside ``0..len-1`` raises ValueError naming it (a negative id is not counted
+        from the end); ids that are not integers raise TypeError.
+        """
+        ids = validate.ids_in_range("ids", ids, len(self))
         return np.eye(len(self), dtype=dtype)[ids]
+
+
+def _check_text(name: str, text) -> None:
+    if not isinstance(text, str):
+        raise validate.ArgumentTypeError(f"{name} must be a str, got {type(text).__name__}: {text!r:.60}")
