@@ -112,12 +112,18 @@ def test_rnn_step_checker_refuses_in_place_changes():
         ch01.check_rnn_step(in_place)
 
 
-def test_rnn_step_checker_lets_the_students_own_error_through():
+def test_rnn_step_checker_reports_the_students_own_error_in_one_line_chained_to_it():
     def unfinished(x, h, Wxh, Whh, bh):
-        raise NotImplementedError()
+        raise NotImplementedError("write the step")
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(
+        CheckFailed, match=r"your function raised NotImplementedError: write the step"
+    ) as info:
         ch01.check_rnn_step(unfinished)
+    assert "\n" not in str(info.value)
+    assert isinstance(
+        info.value.__cause__, NotImplementedError
+    )  # the traceback still shows the student's line
 
 
 # --- check_count_stacked_params --------------------------------------------------------

@@ -119,7 +119,7 @@ def test_model_shape_checker_with_stand_in_models(capsys):
         ch05.check_model_shapes(FakeModel((12, 3), (12, 1)), (12, 3), (1,))
     with pytest.raises(CheckFailed, match=r"cannot take inputs of shape \(batch, 12, 3\): expected shape"):
         ch05.check_model_shapes(FakeModel((12, 1), (12, 1)), (12, 3), (12, 1))
-    with pytest.raises(CheckFailed, match="model is None"):
+    with pytest.raises(CheckFailed, match="expects a Keras model .*got None"):
         ch05.check_model_shapes(None, (12, 3), (12, 1))
 
 

@@ -2,8 +2,8 @@
 
 Each runs the student's answer on hidden random inputs, prints "Correct! ..." when it
 is right and raises :class:`~rnnbook.checks.CheckFailed` saying what is wrong when it is
-not. Exceptions raised inside the student's code are not caught: their traceback points
-at the student's line.
+not. An exception raised inside the student's code becomes a one-line ``CheckFailed``
+chained to it, so its traceback still points at the student's line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnbook import numpy_rnn
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 
 _SEED = 20_011  # hidden inputs: not the chapter's seed, so answers cannot be tuned to them
 
@@ -42,6 +42,7 @@ def _step_mistakes(x, h, Wxh, Whh, bh) -> dict[str, np.ndarray]:
     }
 
 
+@checker("a function rnn_step(x_t, h_prev, Wxh, Whh, bh) returning h_t, an array of shape (batch, n_hidden)")
 def check_rnn_step(rnn_step) -> None:
     """Check ``rnn_step(x_t, h_prev, Wxh, Whh, bh) -> h_t`` (batch rows, shape (B, H))."""
     rng = np.random.default_rng(_SEED)
@@ -102,6 +103,7 @@ def _count_hint(sizes: tuple, difference: int) -> str:
     return ""
 
 
+@checker("a function count_params(n_in, n_hidden1, n_hidden2, n_out) returning an int")
 def check_count_stacked_params(count_params) -> None:
     """Check ``count_params(n_in, n_hidden1, n_hidden2, n_out) -> int`` on hidden sizes."""
     for sizes in [(3, 5, 7, 2), (1, 1, 1, 1), (65, 128, 256, 65), (7, 4, 9, 11)]:
@@ -154,6 +156,7 @@ def _running_sum_hint(params: dict, got: float, expected: float) -> str:
     return ""
 
 
+@checker("a dict of arrays Wxh (1, 1), Whh (1, 1), bh (1,), Why (1, 1), by (1,)", answer="value")
 def check_running_sum(params: dict) -> None:
     """Check hand-set weights of a 1-unit RNN whose output y_t is the running sum x_1 + ... + x_t."""
     if not isinstance(params, dict):

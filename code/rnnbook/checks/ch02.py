@@ -7,17 +7,22 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from rnnbook import numpy_rnn
-from rnnbook.checks import CheckFailed, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_shape, passed
 from rnnbook.gradcheck import relative_error
 
 TOLERANCE = 1e-6
 
-# What each gradient is made of: shown when that gradient is wrong.
+# What each gradient is made of: shown when that gradient is wrong. The exercise loops
+# t = T, ..., 1 as chapter 2 does, with h_t = hs[:, t] (hs[:, 0] is h_0), x_t = xs[:, t - 1]
+# and dy_t = dys[:, t - 1].
 HINTS = {
-    "Why": "dL/dW_hy sums h_t^T @ dy_t over every step and every sequence (h_t is hs[:, t+1])",
+    "Why": "dL/dW_hy sums h_t^T @ dy_t over every step and every sequence (h_t is hs[:, t], "
+    "dy_t is dys[:, t - 1])",
     "by": "dL/db_y sums dy_t over every step and every sequence",
-    "Wxh": "dL/dW_xh sums x_t^T @ da_t, where da_t = dL/dh_t * (1 - h_t**2) is the gradient through tanh",
-    "Whh": "dL/dW_hh sums h_{t-1}^T @ da_t: the state *before* the step (hs[:, t]), not after it",
+    "Wxh": "dL/dW_xh sums x_t^T @ da_t (x_t is xs[:, t - 1]), where da_t = dL/dh_t * (1 - h_t**2) "
+    "is the gradient through tanh",
+    "Whh": "dL/dW_hh sums h_{t-1}^T @ da_t: the state *entering* step t (hs[:, t - 1]), "
+    "not the one it produces (hs[:, t])",
     "bh": "dL/db_h sums da_t over every step and every sequence",
 }
 
@@ -53,6 +58,7 @@ def _describe(case) -> str:
     )
 
 
+@checker("a function batch_bptt(params, xs, hs, dys) returning a dict of the five gradients")
 def check_batch_bptt(student_bptt: Callable, seed: int = 2) -> None:
     """Check ``student_bptt(params, xs, hs, dys) -> grads`` against the reference BPTT.
 

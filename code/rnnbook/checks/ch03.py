@@ -2,8 +2,8 @@
 
 Each runs the student's answer on hidden random inputs, prints "Correct! ..." when it
 is right and raises :class:`~rnnbook.checks.CheckFailed` saying what is wrong when it
-is not. Exceptions raised inside the student's code are not caught: their traceback
-points at the student's line.
+is not. An exception raised inside the student's code becomes a one-line
+``CheckFailed`` chained to it, so its traceback still points at the student's line.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from rnnbook import numpy_rnn
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 
 _SEED = 30_307  # hidden inputs: not the chapter's seed, so answers cannot be tuned to them
 
@@ -91,6 +91,7 @@ def _diagnose_clip(got: dict, grads: dict, max_norm: float, case: str) -> None:
     )
 
 
+@checker("a function clip(grads, max_norm) returning a dict of arrays shaped like grads")
 def check_clip_by_norm(student_clip: Callable) -> None:
     """Check ``student_clip(grads, max_norm) -> dict`` against global-norm clipping.
 
@@ -164,6 +165,7 @@ def _jacobian_mistakes(Whh, hs, t) -> dict[str, np.ndarray]:
     }
 
 
+@checker("a function jacobian(Whh, hs, t) returning dh_T/dh_t, an array of shape (H, H)")
 def check_state_jacobian(student_jacobian: Callable) -> None:
     """Check ``student_jacobian(Whh, hs, t) -> (H, H)`` = dh_T/dh_t on hidden sequences."""
     rng = np.random.default_rng(_SEED + 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 from rnnbook.numpy_rnn import softmax, softmax_cross_entropy
 
 
@@ -12,6 +12,7 @@ def _logits(shape, seed: int = 0, scale: float = 3.0) -> np.ndarray:
     return scale * np.random.default_rng(seed).standard_normal(shape)
 
 
+@checker("a function temperature_softmax(logits, temperature) returning probabilities shaped like logits")
 def check_temperature_softmax(temperature_softmax) -> None:
     """``temperature_softmax(logits, temperature)``: softmax(logits / T) over the last axis,
     numerically stable, ValueError for T <= 0."""
@@ -52,7 +53,7 @@ def check_temperature_softmax(temperature_softmax) -> None:
     expect_close("temperature_softmax([1000, 999, 0], 1.0)", got, softmax(huge))
     for bad in (0.0, -1.0):
         try:
-            temperature_softmax(logits, bad)
+            temperature_softmax.raw(logits, bad)  # unwrapped: this call is meant to raise
         except ValueError:
             continue
         raise CheckFailed(
@@ -62,6 +63,7 @@ def check_temperature_softmax(temperature_softmax) -> None:
     passed("rows sum to 1, low temperatures sharpen, high ones flatten, large logits are safe.")
 
 
+@checker("a function cross_entropy_and_grad(logits, targets) returning a pair (loss, dlogits)")
 def check_cross_entropy_and_grad(cross_entropy_and_grad) -> None:
     """``cross_entropy_and_grad(logits, targets)`` -> (mean loss in nats, dloss/dlogits)."""
     logits = _logits((3, 5, 7), seed=1, scale=1.0)

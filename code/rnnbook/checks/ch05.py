@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, passed
 
 LAYER_KINDS = ("SimpleRNN", "LSTM", "GRU")
 
@@ -31,6 +31,7 @@ def expected_parameter_count(kind: str, units: int, features: int) -> int:
     return blocks[kind] * (units * features + units * units + biases * units)
 
 
+@checker("a function count(kind, units, features) returning an int")
 def check_parameter_count(student_count) -> None:
     """``student_count(kind, units, features)`` must match Keras' count for every layer kind."""
     cases = [(kind, units, features) for kind in LAYER_KINDS for units, features in ((20, 1), (7, 3))]
@@ -59,6 +60,7 @@ def _expected_windows(series: np.ndarray, window: int):
     return x, y
 
 
+@checker("a function make_windows(series, window) returning a pair (x, y) of arrays")
 def check_make_windows(make_windows) -> None:
     """``make_windows(series, window)`` -> ``(x, y)``: every window and the value after it.
 
@@ -95,6 +97,7 @@ def _batched(shape: tuple) -> str:
     return "(" + ", ".join(["batch", *map(str, shape)]) + ")"
 
 
+@checker("a Keras model (something callable on a batch of inputs)", answer="model")
 def check_model_shapes(model, input_shape: tuple, target_shape: tuple) -> None:
     """The model takes batches of ``input_shape`` and returns batches of ``target_shape``.
 

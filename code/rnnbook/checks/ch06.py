@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnbook import gates
-from rnnbook.checks import CheckFailed, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_shape, passed
 
 BATCH, N_IN, UNITS = 3, 2, 4
 RTOL, ATOL = 1e-5, 1e-6
@@ -80,6 +80,10 @@ LSTM_MISTAKES = {
 }
 
 
+@checker(
+    "a function step(x, h, c, kernel, recurrent_kernel, bias) returning a pair (h_t, c_t) "
+    "of (batch, units) arrays"
+)
 def check_lstm_step(student_step) -> None:
     """``student_step(x, h, c, kernel, recurrent_kernel, bias)`` must return ``(h_t, c_t)``.
 
@@ -139,6 +143,7 @@ GRU_MISTAKES = {
 }
 
 
+@checker("a function step(x, h, kernel, recurrent_kernel, bias) returning h_t, a (batch, units) array")
 def check_gru_step_reset_before(student_step) -> None:
     """``student_step(x, h, kernel, recurrent_kernel, bias)`` -> ``h_t`` for ``reset_after=False``.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 
 
 def _returned(name: str, value):
@@ -13,6 +13,7 @@ def _returned(name: str, value):
     return value
 
 
+@checker("a function next_char_windows(ids, length) returning a pair (inputs, targets) of arrays")
 def check_next_char_windows(next_char_windows) -> None:
     """``next_char_windows(ids, length)`` -> ``(inputs, targets)``: views, targets shifted by one."""
     ids = np.arange(100, 112, dtype=np.int32)  # ids that show where each value came from
@@ -69,6 +70,7 @@ def _one_hot_hint(got: int, n_chars: int, length: int, vocab_size: int, itemsize
     return guesses.get(got, "")
 
 
+@checker("a function one_hot_bytes(n_chars, length, vocab_size, itemsize) returning an int")
 def check_one_hot_bytes(one_hot_bytes) -> None:
     """``one_hot_bytes(n_chars, length, vocab_size, itemsize)``: bytes of all stride-1 one-hot windows."""
     cases = [(1_115_394, 100, 65, 4), (1000, 10, 30, 4), (500, 50, 20, 2), (12, 12, 5, 8)]
@@ -94,6 +96,9 @@ def _tempered(logits: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
+@checker(
+    "a function temperature_probabilities(logits, temperature) returning probabilities shaped like logits"
+)
 def check_temperature_probabilities(temperature_probabilities) -> None:
     """``temperature_probabilities(logits, temperature)`` = softmax(logits / temperature), stable."""
     logits = np.array([2.0, 1.0, 0.0, -1.0])

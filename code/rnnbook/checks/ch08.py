@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, passed
 
 
 def reference_temperature_probs(logits, temperature: float) -> np.ndarray:
@@ -17,6 +17,7 @@ def reference_temperature_probs(logits, temperature: float) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
+@checker("a function fn(logits, temperature) returning probabilities shaped like logits")
 def check_temperature_probs(fn) -> None:
     """``fn(logits, temperature)`` must return softmax(logits / temperature) over the last axis."""
     rng = np.random.default_rng(8)
@@ -43,6 +44,7 @@ def check_temperature_probs(fn) -> None:
     passed("softmax(logits / T): T < 1 sharpens the distribution, T > 1 flattens it.")
 
 
+@checker("a function fn(loss_nats) returning a pair (bits_per_char, perplexity)")
 def check_loss_units(fn) -> None:
     """``fn(loss_nats)`` must return ``(bits_per_char, perplexity)``."""
     for loss in (math.log(65), 1.5, 0.0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 from rnnbook.tagging import causal_ceiling
 
 
@@ -22,6 +22,7 @@ def _attention_cases():
     return [("random scores", *small), ("large scores (1000, 990, ...)", *large)]
 
 
+@checker("a function attention_pool(scores, values) returning a pair (pooled (n, d), weights (n, T))")
 def check_attention_pool(attention_pool) -> None:
     """``attention_pool(scores (n, T), values (n, T, d))`` -> ``(pooled (n, d), weights (n, T))``."""
     for case, scores, values in _attention_cases():
@@ -49,6 +50,7 @@ def check_attention_pool(attention_pool) -> None:
     passed("softmax over time, stable for large scores, and the weighted sum of the values.")
 
 
+@checker("a function ceiling(seq_len, n_symbols) returning an array of shape (seq_len,)")
 def check_causal_ceiling(student_ceiling) -> None:
     """``student_ceiling(seq_len, n_symbols)`` -> best per-position accuracy of a causal tagger."""
     for seq_len, n_symbols in ((24, 8), (5, 2), (1, 3)):
