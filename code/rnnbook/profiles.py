@@ -151,10 +151,10 @@ SIZES: dict[str, dict[str, dict]] = {
             "add_test": 1000,
             "add_epochs": 25,
         },
-        "gpu": {
-            "units": 20,
         # gpu: the cpu sizes. These tiny models leave a GPU idle, and SimpleRNN has no cuDNN
         # kernel (a step-by-step loop, launch-bound on a GPU): a bigger sweep would only be slower.
+        "gpu": {
+            "units": 20,
             "batch_size": 32,
             "learning_rate": 0.01,
             "sum_train": 2000,
@@ -163,7 +163,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "add_lengths": (10, 25, 50, 100, 200),
             "add_train": 3000,
             "add_test": 1000,
-            "add_epochs": 30,
+            "add_epochs": 25,
         },
     },
     "ch06": {
