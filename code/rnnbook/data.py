@@ -3,25 +3,41 @@
 Where the files are looked for, in order:
 
 1. ``$RNNBOOK_DATA_DIR`` when it is set (tests and offline machines point it at a
-   folder that already holds the files; downloads go there too if it is writable);
+   folder that already holds the files; downloads go there too if it is writable).
+   A relative setting is resolved against the current directory of the process that
+   reads it first: the test suite (root ``conftest.py``) and ``python -m rnnbook.execute``
+   make it absolute before any notebook kernel starts, because kernels run in
+   ``chapters/``. In a notebook you start yourself, give an absolute path;
 2. otherwise the book's own ``data/`` folder when running inside the repository;
 3. otherwise ``~/.cache/rnnbook`` (for example in Colab).
 
-A cached file is verified (sha256 for tiny Shakespeare; a looser check for Alice,
-whose raw Project Gutenberg download differs by edition and whitespace). A corrupt
-file is removed and downloaded again; offline with no usable copy raises
-:class:`CorpusUnavailableError` naming the URL, the file and the setting to use.
+There is no silent fallback to another folder: a setting that points at a file, a
+folder where the corpus file should be, or a read-only folder without the corpus is an
+error naming the path and what to do. A cached file is verified on every use (sha256
+for tiny Shakespeare; a looser check for Alice, whose raw Project Gutenberg download
+differs by edition and whitespace); a corrupt file is removed and downloaded again.
+A download has a connect and read timeout (:data:`DOWNLOAD_TIMEOUT` seconds per network
+operation), is held in memory, cleaned, verified, and only then written (to a temporary
+name, then renamed), so no partial or raw download is ever left behind. Offline, or
+when the server does not answer, :class:`CorpusUnavailableError` names the URL, the
+file and the setting to use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 DATA_ENV = "RNNBOOK_DATA_DIR"
+# Seconds one network operation (connecting, or waiting for the next bytes) may take: a stalled
+# server or proxy fails after at most this long, with the same error as being offline.
+DOWNLOAD_TIMEOUT = 15
 
 
 class CorpusUnavailableError(RuntimeError):
@@ -94,10 +110,21 @@ def _repo_data_dir() -> Path | None:
 
 
 def data_dir() -> Path:
-    """The folder where corpora are looked for and cached (see the module docstring)."""
-    if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV]).expanduser()
-    return _repo_data_dir() or Path.home() / ".cache" / "rnnbook"
+    """The folder where corpora are looked for and cached (see the module docstring).
+
+    Raises :class:`CorpusUnavailableError` when ``$RNNBOOK_DATA_DIR`` names something that
+    is not a folder.
+    """
+    setting = os.environ.get(DATA_ENV)
+    if not setting:
+        return _repo_data_dir() or Path.home() / ".cache" / "rnnbook"
+    folder = Path(os.path.abspath(os.path.expanduser(setting)))
+    if folder.exists() and not folder.is_dir():
+        raise CorpusUnavailableError(
+            f"{DATA_ENV}={setting} points at {folder}, which is a file, not a folder. "
+            f"Set {DATA_ENV} to the folder that holds (or should hold) the corpora."
+        )
+    return folder
 
 
 def _sha256(path: Path) -> str:
@@ -123,45 +150,98 @@ def _problem(corpus: Corpus, path: Path) -> str | None:
     return None
 
 
-def _download(corpus: Corpus, target: Path) -> None:
-    """Fetch ``corpus.url`` with Keras' downloader, clean it, write ``target``."""
+def _how_to_work_offline(corpus: Corpus) -> str:
+    return (
+        f"If this machine is offline, copy {corpus.filename} (see data/README.md) into a folder "
+        f"and set {DATA_ENV} to that folder's absolute path."
+    )
+
+
+def _fetch(corpus: Corpus, target: Path) -> bytes:
+    """The raw bytes at ``corpus.url``, read with connect and read timeouts."""
+    # Plain urllib rather than keras.utils.get_file: get_file has no timeout, keeps a raw
+    # file on disk and quietly switches to a folder under /tmp when the cache is read-only.
     try:
-        import keras  # imported here: the NumPy chapters never need it unless they download
-    except ImportError as err:  # pragma: no cover - Colab and requirements.txt both have keras
+        with urllib.request.urlopen(corpus.url, timeout=DOWNLOAD_TIMEOUT) as response:
+            return response.read()
+    except (OSError, ValueError) as err:  # URLError, HTTPError, timeouts, refused connections
+        timed_out = isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError)
+        reason = f"no answer within {DOWNLOAD_TIMEOUT} s" if timed_out else err
+        missing = "" if target.parent.is_dir() else f" (the folder {target.parent} does not exist)"
         raise CorpusUnavailableError(
-            f"downloading {corpus.url} needs the 'keras' package ({err}); install it, or "
-            f"put {corpus.filename} in a folder and set {DATA_ENV} to that folder."
+            f"could not download the {corpus.name} corpus from {corpus.url} ({reason}).\n"
+            f"Expected file: {target}{missing}. {_how_to_work_offline(corpus)}"
         ) from err
-    target.parent.mkdir(parents=True, exist_ok=True)
-    raw_name = "raw-" + corpus.filename
-    try:
-        raw_path = keras.utils.get_file(
-            raw_name,
-            origin=corpus.url,
-            cache_dir=str(target.parent),
-            cache_subdir="",
-            file_hash=corpus.sha256 if corpus.exact else None,
+
+
+def _check_writable(corpus: Corpus, folder: Path) -> None:
+    """Refuse up front when the corpus could not be saved in ``folder`` (nothing to fall back to)."""
+    existing = next(f for f in (folder, *folder.parents) if f.exists())
+    if not existing.is_dir():
+        raise CorpusUnavailableError(
+            f"cannot create the data folder {folder}: {existing} is a file, not a folder."
         )
-    except Exception as err:  # network errors and hash mismatches arrive as plain Exceptions
-        (target.parent / raw_name).unlink(missing_ok=True)  # never keep a bad download
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise CorpusUnavailableError(
-            f"could not download the {corpus.name} corpus from {corpus.url} ({err}).\n"
-            f"Expected file: {target}. If this machine is offline, copy {corpus.filename} "
-            f"into a folder and set {DATA_ENV} to it (tests use ../shared/data)."
+            f"the data folder {folder} has no {corpus.filename} and {existing} is read-only, so it "
+            f"cannot be downloaded there. Copy {corpus.filename} into {folder}, or set {DATA_ENV} "
+            "to a writable folder."
+        )
+
+
+def _save(text: str, target: Path) -> None:
+    """Write ``text`` to ``target`` atomically (temporary name, then rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)  # only now, with a verified corpus in hand
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _download(corpus: Corpus, target: Path) -> None:
+    """Fetch ``corpus.url``, clean and verify it in memory, then write ``target``."""
+    _check_writable(corpus, target.parent)
+    raw = _fetch(corpus, target)
+    try:
+        text = corpus.clean(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise CorruptCorpusError(f"the download from {corpus.url} is not UTF-8 text ({err})") from err
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if corpus.exact and digest != corpus.sha256:
+        raise CorruptCorpusError(
+            f"the download from {corpus.url} is not the {corpus.name} corpus: sha256 is {digest}, "
+            f"expected {corpus.sha256}; nothing was saved. {_how_to_work_offline(corpus)}"
+        )
+    try:
+        _save(text, target)
+    except OSError as err:
+        raise CorpusUnavailableError(
+            f"could not save the {corpus.name} corpus as {target} ({err}). Copy {corpus.filename} "
+            f"there by hand, or set {DATA_ENV} to a writable folder."
         ) from err
-    raw_path = Path(raw_path)
-    text = corpus.clean(raw_path.read_text(encoding="utf-8"))
-    target.write_text(text, encoding="utf-8")
-    if raw_path != target:
-        raw_path.unlink(missing_ok=True)
 
 
 def corpus_path(name: str) -> Path:
-    """Path of a verified copy of corpus ``name`` (``"shakespeare"`` or ``"alice"``)."""
+    """Path of a verified copy of corpus ``name`` (``"shakespeare"`` or ``"alice"``).
+
+    Downloads the corpus when the data folder has no copy. Raises ``ValueError`` for an
+    unknown name, :class:`CorpusUnavailableError` when no verified copy can be had (offline,
+    a stalled or failing server, a read-only folder, a setting that is not a folder) and
+    :class:`CorruptCorpusError` when a file is there but is not the corpus and cannot be replaced.
+    """
     if name not in CORPORA:
         raise ValueError(f"unknown corpus {name!r}; known corpora: {', '.join(CORPORA)}")
     corpus = CORPORA[name]
     path = data_dir() / corpus.filename
+    if path.is_dir():
+        raise CorruptCorpusError(
+            f"{path} is a folder, but it should be the {name} corpus file. Move that folder away "
+            f"(it is left as it is), or set {DATA_ENV} to another folder."
+        )
     if path.is_file():
         problem = _problem(corpus, path)
         if problem is None:
@@ -174,7 +254,7 @@ def corpus_path(name: str) -> Path:
         path.unlink()  # not silently kept: the next lines fetch a good copy or fail loudly
         print(f"{path} was corrupt ({problem}); removed it, downloading again.")
     _download(corpus, path)
-    problem = _problem(corpus, path)
+    problem = _problem(corpus, path)  # the file as saved, read back
     if problem is not None:
         path.unlink()
         raise CorruptCorpusError(f"the download from {corpus.url} is not the {name} corpus: {problem}")

@@ -246,7 +246,7 @@ def kernel_environment(profile: str) -> dict[str, str]:
     env = dict(os.environ)
     env[PROFILE_ENV] = profile
     if env.get(DATA_ENV):  # the kernel runs in chapters/: a relative setting would point elsewhere
-        env[DATA_ENV] = str(Path(env[DATA_ENV]).expanduser().resolve())
+        env[DATA_ENV] = os.path.abspath(os.path.expanduser(env[DATA_ENV]))
     return env
 
 
