@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, describe, expect_close, expect_shape, passed
 from rnnbook.numpy_rnn import softmax, softmax_cross_entropy
 
 
@@ -70,7 +70,7 @@ def check_cross_entropy_and_grad(cross_entropy_and_grad) -> None:
     targets = np.random.default_rng(2).integers(0, 7, size=(3, 5))
     result = cross_entropy_and_grad(logits, targets)
     if not isinstance(result, tuple) or len(result) != 2:
-        raise CheckFailed("return a pair (loss, dlogits)")
+        raise CheckFailed(f"return a pair (loss, dlogits); got {describe(result)}")
     loss, dlogits = result
     expected_loss, expected_grad = softmax_cross_entropy(logits, targets)
     n = targets.size
