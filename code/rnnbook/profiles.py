@@ -78,6 +78,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "batch_size": 32,
             "learning_rate": 0.05,
             "recurrent_scale": 2.0,
+            "centred_recurrent_scale": 1.0,
             "clip_value": 1.0,
             "clip_norm": 10.0,
             "train_steps": 30,
@@ -93,6 +94,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "batch_size": 32,
             "learning_rate": 0.05,
             "recurrent_scale": 2.0,
+            "centred_recurrent_scale": 1.0,
             "clip_value": 1.0,
             "clip_norm": 10.0,
             "train_steps": 2000,
@@ -196,7 +198,9 @@ SIZES: dict[str, dict[str, dict]] = {
         # demo_*: the one-sentence demo (one-hot SimpleRNN and LSTM, full batch). The rest: the
         # three-input comparison on Shakespeare, the same windows and budget for each model
         # (epochs x steps_per_epoch random batches); timing_rounds: interleaved one-step timings.
-        # cpu: about 15 min on two cores shared with other jobs (load ~10), less when idle.
+        # seeds: how many seeds train the one-hot and embedding models (the first one also the
+        # scaled integer); the spread of their gap. cpu: one seed, to stay near 10 min on two
+        # cores; gpu: three seeds at 10 epochs (7 trainings of LSTM(512), 3,000 steps each).
         "quick": {
             "demo_length": 10,
             "demo_units": 32,
@@ -211,6 +215,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "steps_per_epoch": 10,
             "sample_chars": 60,
             "timing_rounds": 3,
+            "seeds": 2,
         },
         "cpu": {
             "demo_length": 10,
@@ -226,6 +231,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "steps_per_epoch": 150,
             "sample_chars": 300,
             "timing_rounds": 20,
+            "seeds": 1,
         },
         "gpu": {
             "demo_length": 10,
@@ -237,10 +243,11 @@ SIZES: dict[str, dict[str, dict]] = {
             "units": 512,
             "embedding_dim": 64,
             "learning_rate": 0.002,
-            "epochs": 20,
+            "epochs": 10,
             "steps_per_epoch": 300,
             "sample_chars": 500,
             "timing_rounds": 20,
+            "seeds": 3,
         },
     },
     "ch08": {
@@ -289,6 +296,8 @@ SIZES: dict[str, dict[str, dict]] = {
     "ch09": {
         # Shakespeare (first text_chars, last 10% held out), the later-marker tagging task and
         # the adding problem. cpu: about 8 min on two idle cores, most of it GRU vs LSTM.
+        # seeds: how many initial weights the GRU/LSTM comparison is repeated from (cpu: one, to
+        # stay near 10 min; gpu: three, 6 trainings of about 10 s/epoch on a T4, estimated).
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
@@ -312,6 +321,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "add_units": 16,
             "attention_units": 16,
             "add_epochs": 2,
+            "seeds": 2,
         },
         "cpu": {
             "text_chars": 500_000,
@@ -336,6 +346,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "add_units": 32,
             "attention_units": 16,
             "add_epochs": 12,
+            "seeds": 1,
         },
         "gpu": {
             "text_chars": None,
@@ -360,6 +371,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "add_units": 32,
             "attention_units": 16,
             "add_epochs": 20,
+            "seeds": 3,
         },
     },
     "ch10": {
@@ -436,6 +448,38 @@ SIZES: dict[str, dict[str, dict]] = {
             "finetune_batch": 32,
             "finetune_epochs": 20,
             "sample_chars": 500,
+        },
+    },
+    "ch11": {
+        # Dates to ISO: n_dates drawn (before ambiguous and repeated inputs are removed), two
+        # encoder-decoders (without and with attention) on the same budget, then greedy and
+        # beam search over the test set. cpu: a few minutes on two cores.
+        "quick": {
+            "n_dates": 2000,
+            "embedding_dim": 16,
+            "units": 32,
+            "learning_rate": 0.005,
+            "batch_size": 64,
+            "epochs": 2,
+            "beam_width": 3,
+        },
+        "cpu": {
+            "n_dates": 40_000,
+            "embedding_dim": 32,
+            "units": 64,
+            "learning_rate": 0.003,
+            "batch_size": 64,
+            "epochs": 5,
+            "beam_width": 4,
+        },
+        "gpu": {
+            "n_dates": 80_000,
+            "embedding_dim": 32,
+            "units": 128,
+            "learning_rate": 0.003,
+            "batch_size": 128,
+            "epochs": 10,
+            "beam_width": 5,
         },
     },
 }
