@@ -178,3 +178,135 @@ def test_gradient_checker_needs_float64():
 
     with pytest.raises(ValueError, match="float64"):
         numerical_gradient(lambda: 0.0, np.zeros(3, dtype=np.float32))
+
+
+# --- dL/dh_t at every step and the gradient from a later chunk (issue 16) -------------------
+
+
+def _loss_from(params, xs, h0, targets, dh_weight):
+    """Cross-entropy at every step plus <dh_weight, h_T>: the second term is how a later
+    chunk's loss reaches this chunk's last hidden state (its gradient is dh_weight)."""
+    ys, hs = rnn.forward(params, xs, h0)
+    loss, _ = rnn.softmax_cross_entropy(ys, targets)
+    return loss + float(np.sum(dh_weight * hs[:, -1]))
+
+
+@pytest.mark.parametrize("with_dh_last", [False, True])
+def test_dl_dh_t_for_every_hidden_state_matches_finite_differences(with_dh_last):
+    """Perturb h_t inside the unrolled loop, one entry at a time, and compare with dhs[:, t]."""
+    rng = np.random.default_rng(16)
+    batch, steps, n_in, n_hidden, n_out = 2, 6, 3, 4, 3
+    params = make(n_in, n_hidden, n_out, seed=5, scale=1.2)
+    params["bh"] += 0.3 * rng.standard_normal(n_hidden)
+    xs = rng.standard_normal((batch, steps, n_in))
+    h0 = 0.4 * rng.standard_normal((batch, n_hidden))
+    targets = rng.integers(0, n_out, size=(batch, steps))
+    dh_last = rng.standard_normal((batch, n_hidden)) if with_dh_last else np.zeros((batch, n_hidden))
+
+    ys, hs = rnn.forward(params, xs, h0)
+    _, dys = rnn.softmax_cross_entropy(ys, targets)
+    _, dhs = rnn.backward(params, xs, hs, dys, dh_last if with_dh_last else None)
+
+    def loss_with_bump(t, b, j, eps):
+        """The same loss, written out step by step, with h_t[b, j] moved by eps."""
+        h = h0.copy()
+        if t == 0:
+            h[b, j] += eps
+        logits = []
+        for k in range(1, steps + 1):
+            h = np.tanh(xs[:, k - 1] @ params["Wxh"] + h @ params["Whh"] + params["bh"])
+            if k == t:
+                h = h.copy()
+                h[b, j] += eps
+            logits.append(h @ params["Why"] + params["by"])
+        z = np.stack(logits, axis=1)
+        z = z - z.max(axis=-1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        picked = np.take_along_axis(log_p, targets[..., None], axis=-1)
+        return -picked.mean() + float(np.sum(dh_last * h))
+
+    eps = 1e-6
+    numeric = np.zeros_like(dhs)
+    for t in range(steps + 1):
+        for b in range(batch):
+            for j in range(n_hidden):
+                plus, minus = loss_with_bump(t, b, j, eps), loss_with_bump(t, b, j, -eps)
+                numeric[b, t, j] = (plus - minus) / (2 * eps)
+    np.testing.assert_allclose(dhs, numeric, rtol=1e-6, atol=1e-9)
+    # the parameter gradients see dh_last too
+    grads, _ = rnn.backward(params, xs, hs, dys, dh_last if with_dh_last else None)
+    errors = check_gradients(lambda: _loss_from(params, xs, h0, targets, dh_last), params, grads)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_dh_last_changes_the_gradients_as_the_chain_rule_says():
+    """dh_last enters linearly: backward(dh_last) - backward(None) is backward with dys = 0."""
+    rng = np.random.default_rng(3)
+    params = make(2, 3, 2, seed=1)
+    xs = rng.standard_normal((2, 4, 2))
+    _, hs = rnn.forward(params, xs)
+    dys = rng.standard_normal((2, 4, 2))
+    dh_last = rng.standard_normal((2, 3))
+    with_last, dhs_with = rnn.backward(params, xs, hs, dys, dh_last)
+    without, dhs_without = rnn.backward(params, xs, hs, dys)
+    only_last, dhs_only = rnn.backward(params, xs, hs, np.zeros_like(dys), dh_last)
+    for name in rnn.PARAM_NAMES:
+        np.testing.assert_allclose(with_last[name] - without[name], only_last[name], atol=1e-12)
+    np.testing.assert_allclose(dhs_only[:, -1], dh_last)  # it arrives at h_T unchanged
+    np.testing.assert_allclose(dhs_with - dhs_without, dhs_only, atol=1e-12)
+    assert np.abs(only_last["Whh"]).max() > 1e-3  # and it does reach the weights
+
+
+# --- sampling is tested for its distribution, not only its shape (issue 16) -----------------
+
+
+def _independent_next_probs(params, prompt, temperature):
+    """softmax(z / T) after reading ``prompt``, computed here without the library."""
+    h = np.zeros(params["Whh"].shape[0])
+    for i in prompt:
+        h = np.tanh(params["Wxh"][i] + h @ params["Whh"] + params["bh"])
+    z = (h @ params["Why"] + params["by"]) / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _sampling_params():
+    params = make(4, 6, 4, seed=11)
+    params["Wxh"] *= 3.0  # the last prompt character matters a lot
+    params["Why"] *= 3.0  # logits far apart, so the temperature matters a lot
+    return params
+
+
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0])
+def test_sample_draws_the_first_character_from_softmax_of_logits_over_t(temperature):
+    params, prompt, n = _sampling_params(), [2, 0, 3], 6000
+    rng = np.random.default_rng(42)
+    draws = np.array([rnn.sample(params, prompt, 1, rng, temperature)[0] for _ in range(n)])
+    freq = np.bincount(draws, minlength=4) / n
+    exact = _independent_next_probs(params, prompt, temperature)
+    # what a sampler that ignored the temperature, or the prompt's last character, would give
+    wrong_t = _independent_next_probs(params, prompt, 1.0)
+    wrong_prompt = _independent_next_probs(params, prompt[:-1], temperature)
+    tolerance = 5 * np.sqrt(0.25 / n)  # five standard deviations of a frequency
+    assert np.abs(freq - exact).max() < tolerance, (freq, exact)
+    assert np.abs(wrong_prompt - exact).max() > 3 * tolerance  # the test can tell
+    if temperature != 1.0:
+        assert np.abs(wrong_t - exact).max() > 3 * tolerance
+
+
+def test_sample_feeds_each_sampled_character_back():
+    """P(third | first two) must be the model's distribution after reading prompt + first two."""
+    params, prompt, n, temperature = _sampling_params(), [1], 8000, 0.8
+    rng = np.random.default_rng(7)
+    draws = np.array([rnn.sample(params, prompt, 3, rng, temperature) for _ in range(n)])
+    checked = 0
+    for first in range(4):
+        for second in range(4):
+            rows = draws[(draws[:, 0] == first) & (draws[:, 1] == second), 2]
+            if len(rows) < 400:
+                continue
+            freq = np.bincount(rows, minlength=4) / len(rows)
+            exact = _independent_next_probs(params, [*prompt, first, second], temperature)
+            assert np.abs(freq - exact).max() < 5 * np.sqrt(0.25 / len(rows)), (first, second, freq, exact)
+            checked += 1
+    assert checked >= 3  # enough contexts were seen to test
