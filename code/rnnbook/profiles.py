@@ -216,7 +216,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "sample_chars": 60,
             "timing_rounds": 3,
             "seeds": 2,
-            "seeds": 2,
         },
         "cpu": {
             "demo_length": 10,
@@ -232,7 +231,6 @@ SIZES: dict[str, dict[str, dict]] = {
             "steps_per_epoch": 150,
             "sample_chars": 300,
             "timing_rounds": 20,
-            "seeds": 1,
             "seeds": 1,
         },
         "gpu": {
@@ -298,8 +296,6 @@ SIZES: dict[str, dict[str, dict]] = {
     "ch09": {
         # Shakespeare (first text_chars, last 10% held out), the later-marker tagging task and
         # the adding problem. cpu: about 8 min on two idle cores, most of it GRU vs LSTM.
-        # seeds: how many initial weights the GRU/LSTM comparison is repeated from (cpu: one, to
-        # stay near 10 min; gpu: three, 6 trainings of about 10 s/epoch on a T4, estimated).
         # seeds: how many initial weights the GRU/LSTM comparison is repeated from (cpu: one, to
         # stay near 10 min; gpu: three, 6 trainings of about 10 s/epoch on a T4, estimated).
         "quick": {
