@@ -196,3 +196,74 @@ def test_generate_rejects_bad_arguments(tiny_model, call, match):
 def test_bad_arguments_say_what_was_expected_and_given(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- sampling values, not only shapes (issue 16) -------------------------------------------
+
+
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_sample_ids_follow_softmax_of_logits_over_the_temperature(temperature):
+    logits = np.array([2.0, 0.5, -1.0, 0.0])
+    n = 40_000
+    draws = charmodels.sample_ids(np.tile(logits, (n, 1)), temperature, np.random.default_rng(5))
+    freq = np.bincount(draws, minlength=4) / n
+    e = np.exp(logits / temperature)
+    exact = e / e.sum()  # written out here, independent of the library
+    ignored = np.exp(logits) / np.exp(logits).sum()  # what a sampler that ignored T would give
+    tolerance = 5 * np.sqrt(0.25 / n)
+    assert np.abs(freq - exact).max() < tolerance, (freq, exact)
+    assert np.abs(ignored - exact).max() > 10 * tolerance
+
+
+class NextIdModel:
+    """A stand-in embedding model: at each position it strongly predicts (id + shift) % V,
+    and records what it was given, so a test can see which characters were fed."""
+
+    def __init__(self, shift=1, strength=60.0):
+        self.shift, self.strength, self.calls = shift, strength, []
+
+    def __call__(self, x, training=False):
+        x = np.asarray(x)
+        self.calls.append(x.copy())
+        return self.strength * np.eye(V)[(x + self.shift) % V]
+
+
+def test_generate_continues_from_the_prompts_last_character_and_feeds_back_each_sample():
+    model = NextIdModel()
+    text = charmodels.generate(model, VOCAB, "ab", 4, kind="embedding", temperature=0.05)
+    ids = VOCAB.encode("ab")
+    expected = [(ids[-1] + k) % V for k in range(1, 5)]  # each next id is the previous + 1
+    assert text == VOCAB.decode(expected)
+    np.testing.assert_array_equal(model.calls[-1][0], [*ids, *expected[:-1]])  # the whole context
+
+
+def test_generate_keeps_only_the_last_window_characters():
+    model = NextIdModel()
+    charmodels.generate(model, VOCAB, "abcdef", 3, kind="embedding", window=4, temperature=0.05)
+    assert all(call.shape == (1, 4) for call in model.calls)
+    np.testing.assert_array_equal(model.calls[0][0], VOCAB.encode("cdef"))
+
+
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_generate_samples_at_the_requested_temperature(temperature):
+    logits = np.array([1.5, 0.0, -1.0, 0.5, 0, 0, 0, 0, 0, 0])
+
+    def model(x, training=False):
+        return np.broadcast_to(logits, (*np.shape(x), V))
+
+    rng, n = np.random.default_rng(3), 3000
+    firsts = [
+        charmodels.generate(model, VOCAB, "a", 1, kind="embedding", temperature=temperature, rng=rng)
+        for _ in range(n)
+    ]
+    freq = np.array([firsts.count(c) for c in VOCAB.chars]) / n
+    e = np.exp(logits / temperature)
+    exact = e / e.sum()
+    assert np.abs(freq - exact).max() < 5 * np.sqrt(0.25 / n), (freq, exact)
+
+
+def test_char_models_clip_the_global_norm():
+    """One scale for all gradients (global_clipnorm), not a separate clip per weight (clipnorm)."""
+    model = charmodels.build_char_model("onehot", V, 4, seed=0)
+    config = model.optimizer.get_config()
+    assert config["global_clipnorm"] == 1.0 and config["clipnorm"] is None
