@@ -25,3 +25,231 @@ def test_value_message_names_the_first_wrong_entry_and_the_difference():
 def test_passed_prints_correct(capsys):
     passed("well done")
     assert capsys.readouterr().out == "Correct! well done\n"
+
+
+# --- every checker: an independent right answer passes, a near miss fails (issue 16) ---------
+#
+# The right answers are written out here, not taken from the library, and each checker is
+# given the same answer nudged by a small relative error: it must pass when the nudge is far
+# below its tolerance and fail when it is above, which pins the tolerance (a checker whose
+# tolerance was loosened to 1e-1 fails these tests).
+
+import math  # noqa: E402
+
+from rnnbook.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10  # noqa: E402
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax_rows(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def rnn_step(x, h, Wxh, Whh, bh):
+    return np.tanh(x @ Wxh + h @ Whh + bh)
+
+
+def count_params(n_in, h1, h2, n_out):
+    return n_in * h1 + h1 * h1 + h1 + h1 * h2 + h2 * h2 + h2 + h2 * n_out + n_out
+
+
+def batch_bptt(params, xs, hs, dys):
+    """Sequence by sequence, with outer products: a different route from the library's."""
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    for b in range(xs.shape[0]):
+        carry = np.zeros(params["Whh"].shape[0])
+        for t in range(xs.shape[1], 0, -1):
+            d = dys[b, t - 1]
+            grads["Why"] += np.outer(hs[b, t], d)
+            grads["by"] += d
+            g = (params["Why"] @ d + carry) * (1 - hs[b, t] ** 2)
+            grads["Wxh"] += np.outer(xs[b, t - 1], g)
+            grads["Whh"] += np.outer(hs[b, t - 1], g)
+            grads["bh"] += g
+            carry = params["Whh"] @ g
+    return grads
+
+
+def clip(grads, max_norm):
+    norm = math.sqrt(sum(float((g**2).sum()) for g in grads.values()))
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return {k: g * scale for k, g in grads.items()}
+
+
+def jacobian(Whh, hs, t):
+    out = np.eye(Whh.shape[0])
+    for k in range(t + 1, hs.shape[0]):
+        out = np.diag(1 - hs[k] ** 2) @ Whh.T @ out
+    return out
+
+
+def temperature_softmax(logits, temperature):
+    if temperature <= 0:
+        raise ValueError("temperature must be > 0")
+    return _softmax_rows(np.asarray(logits) / temperature)
+
+
+def cross_entropy_and_grad(logits, targets):
+    p = _softmax_rows(logits)
+    n = targets.size
+    picked = np.take_along_axis(p, targets[..., None], -1)[..., 0]
+    onehot = np.eye(logits.shape[-1])[targets]
+    return float(-np.log(picked).mean()), (p - onehot) / n
+
+
+def keras_count(kind, units, features):
+    blocks, biases = {"SimpleRNN": (1, 1), "LSTM": (4, 1), "GRU": (3, 2)}[kind]
+    return blocks * (units * features + units * units + biases * units)
+
+
+def make_windows(series, window):
+    n = len(series) - window
+    return np.array([series[i : i + window] for i in range(n)])[..., None], np.array(series[window:])[:, None]
+
+
+def lstm_step(x, h, c, kernel, recurrent_kernel, bias):
+    z = x @ kernel + h @ recurrent_kernel + bias
+    i, f, g, o = np.split(z, 4, axis=-1)
+    c_new = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c_new), c_new
+
+
+def gru_step(x, h, kernel, recurrent_kernel, bias):
+    xz, xr, xh = np.split(x @ kernel + bias, 3, axis=-1)
+    uz, ur, uh = np.split(recurrent_kernel, 3, axis=-1)
+    z, r = _sigmoid(xz + h @ uz), _sigmoid(xr + h @ ur)
+    return z * h + (1 - z) * np.tanh(xh + (r * h) @ uh)
+
+
+def next_char_windows(ids, length):
+    view = np.lib.stride_tricks.sliding_window_view(ids, length)
+    return view[:-1], view[1:]
+
+
+def one_hot_bytes(n_chars, length, vocab_size, itemsize):
+    return (n_chars - length + 1) * length * vocab_size * itemsize
+
+
+def loss_units(loss):
+    return loss / math.log(2), math.exp(loss)
+
+
+def attention_pool(scores, values):
+    weights = _softmax_rows(scores, axis=1)
+    return (weights[..., None] * values).sum(axis=1), weights
+
+
+def ceiling(seq_len, n_symbols):
+    later = seq_len - 1 - np.arange(seq_len)  # positions after each one
+    q = 1 - (1 - 1 / n_symbols) ** later  # P(a marker comes later)
+    return np.maximum(q, 1 - q)
+
+
+def seasonal_naive(x, period):
+    if period > x.shape[1]:
+        raise ValueError("period longer than the window")
+    return x[:, x.shape[1] - period]
+
+
+def init_new_rows(table, old_vocab, new_chars, similar):
+    rows = [table[old_vocab.index[similar[c]]] if c in similar else table.mean(axis=0) for c in new_chars]
+    return np.vstack([table, rows])
+
+
+def _nudge(value, delta):
+    """``value`` with a relative error of about ``delta``, keeping probabilities normalised."""
+    if isinstance(value, tuple):
+        return tuple(_nudge(v, delta) for v in value)
+    if isinstance(value, dict):
+        return {k: _nudge(v, delta) for k, v in value.items()}
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return value + (1 if delta >= 1e-4 else 0)  # counts are exact: a near miss is one off
+    array = np.asarray(value)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        return value
+    return array * (1 + delta)
+
+
+def _nudge_probabilities(value, delta):
+    """Moves probability between entries (a relative error ~delta) and renormalises."""
+    p = np.asarray(value, dtype=float)
+    signs = np.where(np.arange(p.shape[-1]) % 2 == 0, 1.0, -1.0)
+    q = p * (1 + delta * signs)
+    return q / q.sum(axis=-1, keepdims=True)
+
+
+def _nudge_pool(value, delta):
+    pooled, weights = value
+    return pooled * (1 + delta), weights
+
+
+# checker, right answer, nudge, delta far below the tolerance (passes), delta above it (fails)
+NEAR_MISSES = [
+    (ch01.check_rnn_step, rnn_step, _nudge, 1e-10, 1e-4),
+    (ch01.check_count_stacked_params, count_params, _nudge, 0.0, 1e-3),
+    (ch02.check_batch_bptt, batch_bptt, _nudge, 1e-8, 1e-5),
+    (ch03.check_clip_by_norm, clip, _nudge, 1e-10, 1e-5),
+    (ch03.check_state_jacobian, jacobian, _nudge, 1e-10, 1e-5),
+    (ch04.check_temperature_softmax, temperature_softmax, _nudge_probabilities, 1e-10, 1e-4),
+    (ch04.check_cross_entropy_and_grad, cross_entropy_and_grad, _nudge, 1e-10, 1e-3),
+    (ch05.check_parameter_count, keras_count, _nudge, 0.0, 1e-3),
+    (ch05.check_make_windows, make_windows, _nudge, 1e-10, 1e-4),
+    (ch06.check_lstm_step, lstm_step, _nudge, 1e-9, 1e-3),
+    (ch06.check_gru_step_reset_before, gru_step, _nudge, 1e-9, 1e-3),
+    (ch07.check_next_char_windows, next_char_windows, lambda v, d: v, None, None),
+    (ch07.check_one_hot_bytes, one_hot_bytes, _nudge, 0.0, 1e-3),
+    (ch07.check_temperature_probabilities, temperature_softmax, _nudge_probabilities, 1e-10, 1e-4),
+    (ch08.check_temperature_probs, temperature_softmax, _nudge_probabilities, 1e-10, 1e-3),
+    (ch08.check_loss_units, loss_units, _nudge, 1e-10, 1e-4),
+    (ch09.check_attention_pool, attention_pool, _nudge_pool, 1e-10, 1e-3),
+    (ch09.check_causal_ceiling, ceiling, _nudge, 1e-10, 1e-4),
+    (ch10.check_seasonal_naive, seasonal_naive, _nudge, 1e-10, 1e-3),
+    (ch10.check_init_from_similar, init_new_rows, _nudge, 1e-10, 1e-3),
+]
+
+
+def _nudged(answer, nudge, delta):
+    def nudged(*args):
+        return nudge(answer(*args), delta)
+
+    return nudged
+
+
+@pytest.mark.parametrize(
+    ("check", "answer", "nudge", "small", "large"), NEAR_MISSES, ids=[r[0].__name__ for r in NEAR_MISSES]
+)
+def test_checker_passes_an_independent_answer_and_fails_a_near_miss(
+    check, answer, nudge, small, large, capsys
+):
+    check(answer)
+    if small is None:  # exact answers (views of the ids): nothing to nudge
+        assert "Correct!" in capsys.readouterr().out
+        return
+    check(_nudged(answer, nudge, small))
+    assert capsys.readouterr().out.count("Correct!") == 2
+    with pytest.raises(CheckFailed):
+        check(_nudged(answer, nudge, large))
+
+
+def test_ch02_checker_fails_an_answer_off_by_1e_3_relative():
+    with pytest.raises(CheckFailed, match=r"relative error 0\.0005 .*below 1e-06"):
+        ch02.check_batch_bptt(_nudged(batch_bptt, _nudge, 1e-3))
+
+
+def pad_with_mask(sequences, length):
+    ids = np.zeros((len(sequences), length), dtype=int)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = seq
+    return ids, ids != 0
+
+
+def test_pad_with_mask_checker_passes_an_independent_answer_and_fails_pre_padding(capsys):
+    ch10.check_pad_with_mask(pad_with_mask)
+    assert "Correct!" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="padded at the front"):
+        ch10.check_pad_with_mask(
+            lambda s, n: tuple(a[:, ::-1] for a in pad_with_mask([q[::-1] for q in s], n))
+        )
