@@ -377,6 +377,8 @@ SIZES: dict[str, dict[str, dict]] = {
     "ch10": {
         # ts_*: forecasting; sent_*: the synthetic sentiment set; the rest: Shakespeare -> Alice.
         # cpu: about 6-8 min on two idle cores, most of it the Shakespeare pretraining.
+        # seeds: how many seeds repeat the fine-tune vs scratch comparison on Alice (cpu: one,
+        # to stay near 10 min; gpu: three).
         "quick": {
             "ts_steps": 1200,
             "ts_window": 24,
@@ -400,6 +402,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "finetune_batch": 32,
             "finetune_epochs": 2,
             "sample_chars": 60,
+            "seeds": 2,
         },
         "cpu": {
             "ts_steps": 4000,
@@ -424,6 +427,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "finetune_batch": 32,
             "finetune_epochs": 12,
             "sample_chars": 300,
+            "seeds": 1,
         },
         "gpu": {
             "ts_steps": 4000,
@@ -448,6 +452,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "finetune_batch": 32,
             "finetune_epochs": 20,
             "sample_chars": 500,
+            "seeds": 3,
         },
     },
     "ch11": {
