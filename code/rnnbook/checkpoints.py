@@ -131,6 +131,12 @@ class _AtomicModelCheckpoint:
         _remove_partials(Path(self.filepath).parent)
 
     def _save_model(self, epoch, batch, logs):
+        if self.monitor not in (logs or {}):
+            raise ValueError(
+                f"checkpoint_callback(monitor={self.monitor!r}): {self.monitor!r} is not in the "
+                f"logs of this fit ({sorted(logs or {})}); train with validation data, or monitor "
+                f"a logged quantity such as monitor='loss'"
+            )
         filepath = Path(self._get_file_path(epoch, batch, logs))
         if not self._should_save_model(epoch, batch, logs, str(filepath)):
             return
