@@ -1,5 +1,6 @@
 """The benchmark command `python -m rnnbook.bench charrnn`, at tiny sizes (no speed assertions)."""
 
+import json
 import os
 import re
 import subprocess
@@ -110,3 +111,76 @@ def test_a_hint_when_the_batched_trainer_loses(monkeypatch, capsys, batched_s, s
     out = capsys.readouterr().out
     assert f"speed-up: {sequential_s / batched_s:.1f}x" in out
     assert ("OPENBLAS_NUM_THREADS=1" in out) == hint
+
+
+def test_charrnn_prints_each_ratio_with_its_goal_and_verdict(capsys):
+    figures = bench.charrnn(bench.build_parser().parse_args(TINY))
+    out = capsys.readouterr().out
+    met = figures["speedup"] >= bench.GOAL_CHARRNN_SPEEDUP
+    assert f"(goal >= 5x: {'met' if met else 'NOT met'})" in out
+    assert "(goal < 1e-12: met)" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_verdict():
+    assert bench.verdict(True) == "met" and bench.verdict(False) == "NOT met"
+
+
+GENERATION = ["generation", "--units", "8", "--chars", "20", "--batch", "3", "--rounds", "1"]
+
+
+def test_generation_measures_the_ceilings_and_the_fractions(capsys):
+    r = bench.main([*GENERATION, "--naive-chars", "2"])
+    assert r == 0
+    out = capsys.readouterr().out
+    assert "one float32 product with the LSTM's 264 x 32 weights" in out  # 256 + 8 rows, 4 x 8
+    assert re.search(r"batch  1: +[\d,]+ chars/s \(NumPy [\d,]+, TensorFlow [\d,]+\)", out)
+    assert re.search(r"batch  3: +[\d,]+ chars/s", out)
+    for size in (1, 3):
+        line = re.search(rf"CharGenerator batch +{size}: .*", out).group(0)
+        assert re.search(r"= \d+% of ceiling \(goal >= 50%: (met|NOT met)\)$", line), line
+    assert re.search(r"speed-up over the seed's loop, batch 1: [\d,]+x \(goal >= 100x: (met|NOT met)\)", out)
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_generation_fractions_are_the_generator_over_the_best_ceiling(monkeypatch):
+    seconds = {1: {"numpy": 0.004, "tensorflow": 0.002}, 3: {"numpy": 0.01, "tensorflow": 0.02}}
+    monkeypatch.setattr(bench, "product_seconds", lambda size, rows, cols: seconds[size])
+    monkeypatch.setattr(bench, "chars_per_second", lambda fn, n: 100.0 * n)
+    r = bench.bench_generation(units=8, chars=2, naive_chars=1, batch=3, rounds=1)
+    assert r["ceiling_batch1"] == pytest.approx(500.0)  # 1 / 0.002 s, TensorFlow the faster
+    assert r["ceiling_batch3"] == pytest.approx(300.0)  # 3 / 0.01 s, NumPy the faster
+    assert r["fraction_batch1"] == pytest.approx(200.0 / 500.0)  # 2 chars in 1/100 s
+    assert r["fraction_batch3"] == pytest.approx(600.0 / 300.0)
+
+
+def test_product_seconds_times_both_libraries():
+    seconds = bench.product_seconds(2, 16, 32, repeats=3)
+    assert set(seconds) == {"numpy", "tensorflow"} and min(seconds.values()) > 0
+
+
+def test_pipeline_prints_its_goal_and_verdict(monkeypatch, capsys):
+    figures = {
+        "batches": 155,
+        "tracemalloc_peak_bytes": 14e6,
+        "maxrss_growth_bytes": 2e9,
+        "maxrss_bytes": 3e9,
+        "one_hot_windows_bytes": 29e9,
+    }
+    monkeypatch.setattr(bench, "bench_pipeline", lambda: figures)
+    bench.main(["pipeline"])
+    assert "larger of the first two: 2.000 GB (goal <= 1.000 GB: NOT met)" in capsys.readouterr().out
+
+
+def test_stored_training_reads_the_record_and_says_it_does_not_train(tmp_path, monkeypatch, capsys):
+    record = {"val_loss": 1.46, "epoch": 8, "train_seconds": 960, "epochs": 8, "device": "CPU"}
+    (tmp_path / "ch08_cpu.json").write_text(json.dumps(record))
+    monkeypatch.setattr(bench, "PRETRAINED_INFO", tmp_path / "ch08_cpu.json")
+    monkeypatch.setattr(bench, "REPO", tmp_path)
+    assert bench.main(["stored-training"]) == 0
+    out = capsys.readouterr().out
+    assert "this command does no training" in out
+    assert "1.4600 nats/char, epoch 8 (goal <= 1.47: met)" in out
+    assert "16.0 min for 8 epochs (goal <= 15 min: NOT met)" in out
+    with pytest.raises(SystemExit):  # the old name would suggest that it trains
+        bench.main(["training"])

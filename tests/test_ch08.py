@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from rnnbook import bench_shakespeare, profiles
+from rnnbook import bench, profiles
 from rnnbook.checks import CheckFailed, ch08
 
 from .test_book import REPO
@@ -97,7 +97,7 @@ def test_pretrained_weights_load_into_the_cpu_profile_model():
 
 
 def test_benchmarks_run_and_print_figures(capsys):
-    result = bench_shakespeare.bench_generation(units=16, chars=20, naive_chars=2, batch=16)
+    result = bench.bench_generation(units=16, chars=20, naive_chars=2, batch=16, rounds=1)
     assert result["ours_batch1"] > 0 and result["naive_batch1"] > 0 and result["ours_batch16"] > 0
-    assert bench_shakespeare.main(["training"]) == 0
+    assert bench.main(["stored-training"]) == 0
     assert "best validation loss" in capsys.readouterr().out

@@ -15,8 +15,9 @@ VOCAB = CharVocab.from_text("\n abcdefghijklmnopqrstuvwxyz:ROMEJULIT")
 def model():
     shakespeare.keras.utils.set_random_seed(3)
     model = shakespeare.build_model(len(VOCAB), 8, 16)
-    # Larger weights than the initialisation, so that the distributions are far from uniform.
-    model.get_layer("logits").set_weights([w * 8 for w in model.get_layer("logits").get_weights()])
+    # Larger weights than the initialisation, so that the distributions are far from uniform
+    # (largest next-character probability after "ROMEO" about 0.2, against 0.03 at x 8).
+    model.get_layer("logits").set_weights([w * 400 for w in model.get_layer("logits").get_weights()])
     return model
 
 
@@ -65,18 +66,121 @@ def test_very_low_temperature_is_greedy_decoding(model, generator):
     assert generator.generate(text, 15, temperature=1e-4) == expected
 
 
+def greedy(model, text, n):
+    for _ in range(n):  # argmax of the full model, character by character
+        text += VOCAB.chars[int(np.argmax(full_sequence_probs(model, text)))]
+    return text
+
+
+def first_char_frequencies(generator, prompt, temperature, n=4000):
+    firsts = [t[-1] for t in generator.generate([prompt] * n, 1, temperature=temperature)]
+    return np.array([firsts.count(c) for c in VOCAB.chars]) / n
+
+
 def test_sampling_follows_the_distribution(model):
     generator = generate.CharGenerator(model, VOCAB, seed=1)
     probs = generator.next_char_probs("ROMEO")
-    firsts = [t[-1] for t in generator.generate(["ROMEO"] * 4000, 1)]
-    freq = np.array([firsts.count(c) for c in VOCAB.chars]) / len(firsts)
-    assert np.abs(freq - probs).max() < 0.04
+    assert total_variation(first_char_frequencies(generator, "ROMEO", 1.0), probs) < 0.06
 
 
-def test_same_seed_same_text(model):
-    a = generate.CharGenerator(model, VOCAB, seed=7).generate("ROMEO:", 30)
-    b = generate.CharGenerator(model, VOCAB, seed=7).generate("ROMEO:", 30)
-    assert a == b
+def total_variation(p, q):
+    return 0.5 * np.abs(p - q).sum()
+
+
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_sampling_follows_the_tempered_distribution(model, temperature):
+    generator = generate.CharGenerator(model, VOCAB, seed=2)
+    probs = full_sequence_probs(model, "ROMEO")
+    tempered = probs ** (1 / temperature) / (probs ** (1 / temperature)).sum()
+    freq = first_char_frequencies(generator, "ROMEO", temperature)
+    assert total_variation(probs, tempered) > 0.25  # the test can tell them apart
+    assert total_variation(freq, tempered) < 0.06
+    assert total_variation(freq, probs) > 0.15  # a sampler ignoring the temperature fails
+
+
+@pytest.mark.parametrize("temperature", [1e-6, 1e-39, 1e-300])
+def test_tiny_temperatures_decode_greedily(model, generator, temperature):
+    assert generator.generate("ROMEO:", 15, temperature=temperature) == greedy(model, "ROMEO:", 15)
+
+
+def test_the_prompts_last_character_is_read(model, generator):
+    prompts = ["ROMEO:", "it is the e", "JULIET", "a"]
+    texts = generator.generate(prompts, 1, temperature=1e-6)
+    assert texts == [greedy(model, p, 1) for p in prompts]
+    # Not vacuous: without its last character some prompt would continue differently.
+    assert any(greedy(model, p[:-1], 1)[-1] != t[-1] for p, t in zip(prompts[:3], texts, strict=False))
+
+
+def test_batched_prompts_of_different_lengths_get_what_they_get_alone(model, generator):
+    prompts = ["J", "ROMEO:\n", "it is the east and", "a" * 40, "ROMEO:"]
+    alone = [generator.generate(p, 12, temperature=1e-6) for p in prompts]
+    assert generator.generate(prompts, 12, temperature=1e-6) == alone
+    assert len({t[-12:] for t in alone}) > 2  # the rows really differ
+    ids, h, c = generator.start_state(prompts)
+    logits, _, _ = generator.step_model([ids, h, c])
+    for row, prompt in enumerate(prompts):
+        expected = full_sequence_probs(model, prompt)
+        np.testing.assert_allclose(tf_softmax(logits[row]), expected, atol=1e-5)
+
+
+def tf_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def test_a_seed_fixes_the_text(model):
+    a = generate.CharGenerator(model, VOCAB, seed=7)
+    b = generate.CharGenerator(model, VOCAB, seed=7)
+    first = a.generate(["ROMEO:", "J"], 40)
+    assert b.generate(["ROMEO:", "J"], 40) == first
+    assert a.generate(["ROMEO:", "J"], 40) != first  # the next call continues the seed's stream
+    assert generate.CharGenerator(model, VOCAB, seed=8).generate(["ROMEO:", "J"], 40) != first
+    # seed= fixes one call whatever came before it
+    assert a.generate("ROMEO:", 40, seed=3) == b.generate("ROMEO:", 40, seed=3)
+
+
+def test_chunks_continue_the_state_and_the_seed(model, generator, monkeypatch):
+    whole = generator.generate(["ROMEO:", "J"], 30, temperature=1e-6)
+    sampled = generator.generate("ROMEO:", 30, seed=5)
+    calls = []
+    sample = generator._sample
+    monkeypatch.setattr(generator, "_sample", lambda *args: calls.append(1) or sample(*args))
+    monkeypatch.setattr(generate, "CHUNK", 7)
+    assert generator.generate(["ROMEO:", "J"], 30, temperature=1e-6) == whole
+    assert len(calls) == 5  # 30 characters in chunks of 7: Python regains control 5 times
+    assert len(generator.generate("ROMEO:", 30, seed=5)) == len(sampled)
+
+
+def test_long_requests_show_progress(generator, monkeypatch, capsys):
+    monkeypatch.setattr(generate, "CHUNK", 8)
+    monkeypatch.setattr(generate, "PROGRESS_FROM", 20)
+    generator.generate("ROMEO:", 19)
+    assert "generating" not in capsys.readouterr().err
+    generator.generate("ROMEO:", 40)
+    assert "40/40" in capsys.readouterr().err
+
+
+def test_a_request_too_large_for_memory_is_refused_up_front(generator):
+    with pytest.raises(ValueError, match=r"length=1000000000000 would need 1\.8 TiB"):
+        generator.generate("ROMEO:", 10**12)
+
+
+def test_a_model_of_other_layers_is_refused_naming_the_layer():
+    from rnnbook.shakespeare import keras
+
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(len(VOCAB), 4)(ids)
+    gru = keras.Model(ids, keras.layers.Dense(len(VOCAB))(keras.layers.GRU(5, return_sequences=True)(x)))
+    with pytest.raises(ValueError, match=r"layer 1 is GRU '\w+', expected LSTM"):
+        generate.CharGenerator(gru, VOCAB)
+    with pytest.raises(ValueError, match=r"layer 1 is GRU"):
+        generate.one_step_model(gru)
+    short = keras.Model(ids, keras.layers.Dense(len(VOCAB))(x))
+    with pytest.raises(ValueError, match=r"layer 1 is Dense '\w+', expected LSTM"):
+        generate.CharGenerator(short, VOCAB)
+    with pytest.raises(ValueError, match="model must be a Keras model, got str"):
+        generate.CharGenerator("model.keras", VOCAB)
 
 
 def test_unknown_characters_are_named(generator):
