@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, expect_close, expect_shape, passed
+from rnnbook.checks import CheckFailed, checker, expect_close, expect_shape, passed
 
 
 def _reference_masked_softmax(scores: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -27,6 +27,7 @@ def _softmax_cases():
     ]
 
 
+@checker("a function masked_softmax(scores, valid) returning weights of shape (n, T)")
 def check_masked_softmax(masked_softmax) -> None:
     """``masked_softmax(scores (n, T), valid (n, T) bool)`` -> weights ``(n, T)``, 0 on padding."""
     for case, scores, valid in _softmax_cases():
@@ -52,7 +53,7 @@ def check_masked_softmax(masked_softmax) -> None:
                 f"after the softmax leaves the valid weights unnormalised; mask the scores before it"
             )
         expect_close(f"{case}: the weights", got, expected, rtol=1e-6, atol=1e-9)
-    passed("padding gets no weight, the valid positions share it, and large scores are safe.")
+    passed("padding gets no weight, the rest sums to 1, large scores are safe.")
 
 
 def _reference_beam_step(scores, log_probs, beam_width):
@@ -81,10 +82,13 @@ def _beam_cases():
     ]
 
 
+@checker("a function beam_step(scores, log_probs, beam_width) returning (parents, tokens, new_scores)")
 def check_beam_step(beam_step) -> None:
     """``beam_step(scores (k,), log_probs (k, V), beam_width)`` -> ``(parents, tokens, new_scores)``."""
     for case, scores, log_probs, width in _beam_cases():
         result = beam_step(scores.copy(), log_probs.copy(), width)
+        if result is None:
+            raise CheckFailed(f"{case}: beam_step returned None: did it forget to `return` the triple?")
         if not isinstance(result, tuple) or len(result) != 3:
             raise CheckFailed(f"{case}: beam_step must return a triple (parents, tokens, new_scores)")
         parents, tokens, new_scores = (
@@ -124,7 +128,7 @@ def check_beam_step(beam_step) -> None:
             raise CheckFailed(f"{case}: return the candidates best first (new_scores in decreasing order)")
         expect_close(f"{case}: parents", parents, want_parents)
         expect_close(f"{case}: tokens", tokens, want_tokens)
-    passed("the best extensions of all prefixes by total log-probability, best first.")
+    passed("the best extensions of all prefixes by total log-probability.")
 
 
 __all__ = ["check_beam_step", "check_masked_softmax"]
