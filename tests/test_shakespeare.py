@@ -87,3 +87,92 @@ def test_untrained_loss_is_near_ln_vocab():
     ids = np.random.default_rng(0).integers(0, 65, size=(8, 21)).astype(np.int32)
     loss = model.evaluate(ids[:, :-1], ids[:, 1:], verbose=0)
     assert abs(loss - np.log(65)) < 0.05
+
+
+def epoch_inputs(dataset, order, epoch):
+    order.on_epoch_begin(epoch)
+    return np.concatenate([x.numpy() for x, _ in dataset])
+
+
+def test_epoch_shuffle_order_depends_only_on_seed_and_epoch():
+    ids = np.arange(2000, dtype=np.int32)
+    order = shakespeare.EpochShuffle()
+    dataset = shakespeare.make_dataset(ids, 9, 4, seed=3, epoch=order)
+    first, second, first_again = (epoch_inputs(dataset, order, e) for e in (0, 1, 0))
+    assert not np.array_equal(first, second)  # a new order each epoch
+    np.testing.assert_array_equal(first, first_again)  # the same order for the same epoch
+    plain = np.concatenate([x.numpy() for x, _ in shakespeare.make_dataset(ids, 9, 4, shuffle=False)])
+    assert sorted(map(tuple, plain)) == sorted(map(tuple, second))  # every chunk once
+    # a fresh process would build a fresh pipeline and callback: same order at epoch 1
+    fresh_order = shakespeare.EpochShuffle()
+    fresh = shakespeare.make_dataset(ids, 9, 4, seed=3, epoch=fresh_order)
+    np.testing.assert_array_equal(epoch_inputs(fresh, fresh_order, 1), second)
+    other_seed = shakespeare.make_dataset(ids, 9, 4, seed=4, epoch=order)
+    assert not np.array_equal(epoch_inputs(other_seed, order, 1), second)
+    assert dataset.cardinality().numpy() == shakespeare.n_batches(2000, 9, 4)
+
+
+def test_epoch_shuffle_needs_a_callback_and_a_seed():
+    with pytest.raises(ValueError, match="epoch must be an EpochShuffle callback or None, got 3"):
+        shakespeare.make_dataset(np.arange(1000), 9, 4, epoch=3)
+    with pytest.raises(ValueError, match="needs a seed"):
+        shakespeare.make_dataset(np.arange(1000), 9, 4, seed=None, epoch=shakespeare.EpochShuffle())
+
+
+def test_claim_run_dir_gives_another_folder_while_a_live_process_holds_one(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.delenv(shakespeare.RUN_DIR_ENV, raising=False)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from rnnbook import shakespeare; "
+            f"print(shakespeare.claim_run_dir('ch08', {str(tmp_path)!r}), flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == str((tmp_path / "ch08").resolve())
+        mine = shakespeare.claim_run_dir("ch08", tmp_path)
+        assert mine == (tmp_path / "ch08-2").resolve()
+        assert shakespeare.claim_run_dir("ch08", tmp_path) == mine  # the same process: the same folder
+    finally:
+        holder.kill()
+        holder.wait()
+    # once the holder has ended (even killed), its folder is free again, for resuming
+    assert shakespeare.claim_run_dir("ch08", tmp_path) == (tmp_path / "ch08").resolve()
+
+
+def test_claim_run_dir_follows_the_environment_and_refuses_bad_names(tmp_path, monkeypatch):
+    monkeypatch.setenv(shakespeare.RUN_DIR_ENV, str(tmp_path / "mine"))
+    assert shakespeare.claim_run_dir("ch08-env") == (tmp_path / "mine" / "ch08-env").resolve()
+    with pytest.raises(ValueError, match="name must be a folder name"):
+        shakespeare.claim_run_dir("a/b")
+
+
+def test_load_pretrained_gives_the_stored_model_and_vocabulary(shared_data_dir, monkeypatch):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(shared_data_dir))
+    model, vocab = shakespeare.load_pretrained()
+    info = shakespeare.pretrained_info()
+    assert len(vocab) == 65 and vocab.chars[:2] == ["\n", " "]
+    assert model.get_layer("lstm").units == info["sizes"]["units"]
+    assert model.get_layer("embedding").output_dim == info["sizes"]["embedding_dim"]
+    probs = np.exp(model(vocab.encode("ROMEO:\nWhat light through yonder window br")[None])[0, -1])
+    assert vocab.chars[int(np.argmax(probs))] == "e"  # "breaks": a trained model, not a random one
+
+
+def test_load_pretrained_checks_the_checksum_and_says_what_is_missing(tmp_path):
+    import shutil
+
+    for name in ("ch08_cpu.json", "ch08_cpu.weights.h5"):
+        shutil.copy(shakespeare.PRETRAINED_DIR / name, tmp_path / name)
+    damaged = bytearray((tmp_path / "ch08_cpu.weights.h5").read_bytes())
+    damaged[-100] ^= 0xFF
+    (tmp_path / "ch08_cpu.weights.h5").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="damaged or not the stored model: its sha256"):
+        shakespeare.load_pretrained(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"no pretrained chapter-8 model in .*nowhere"):
+        shakespeare.load_pretrained(tmp_path / "nowhere")
