@@ -1,6 +1,7 @@
 """The book as a whole: table of contents, stored outputs, Colab readiness, the HTML build, ruff."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -136,3 +137,29 @@ def test_instructors_catalogue_is_current():
     assert catalog.render_page(REPO) == page, "run `python -m rnnbook.catalog --write`"
     for path in CHAPTERS:
         assert f"(chapters/{path.stem})" in page
+
+
+def test_html_hides_grading_markers_numbers_exercises_per_chapter_and_states_the_licences(built_book):
+    result, html = built_book
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    for path in CHAPTERS:
+        page = (html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        for marker in ("NBVAL_CHECK_OUTPUT", "BEGIN SOLUTION", "END SOLUTION"):
+            assert marker not in page, f"{path.stem}: '{marker}' is shown to readers"
+        numbers = re.findall(r'<span class="caption-number">Exercise ([\d.]+) ', page)
+        chapter = int(path.stem[:2])
+        assert numbers == [f"{chapter}.{n}" for n in range(1, len(numbers) + 1)], f"{path.stem}: {numbers}"
+        assert page.count("const THEBE_JS_URL") <= 1, f"{path.stem}: THEBE_JS_URL declared twice"
+        assert "CC BY 4.0" in page and "MIT" in page, f"{path.stem}: no licence in the footer"
+    # The notebooks keep their markers: nbval and the student edition need them.
+    sources = "\n".join(c.source for path in CHAPTERS for c in code_cells(nbformat.read(path, as_version=4)))
+    assert "### BEGIN SOLUTION" in sources
+
+
+def test_keras_setup_imports_keras_without_tensorflow_start_up_lines():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = "from rnnbook import keras_setup\nkeras_setup.load()\nprint('ready')"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "ready\n"
+    assert run.stderr == "", f"TensorFlow wrote on import: {run.stderr}"

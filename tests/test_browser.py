@@ -1,10 +1,14 @@
 """The built HTML book as a reader sees it, in headless Chromium (Debian's package, driven by Playwright).
 
-Every page of the table of contents loads over HTTP from 127.0.0.1; its images load;
-its maths is typeset by the bundled MathJax; a chapter page's Colab button points at
-that chapter's notebook on branch main; no page shows an error output that its
-notebook did not mean to show. Internal links are checked over the HTML files.
-A screenshot of one chapter is saved in ``_build/screenshots`` for a person to look at.
+Every page of the table of contents loads over HTTP from 127.0.0.1 without a console
+error; its images load; its maths is typeset by the bundled MathJax; a chapter page's
+Colab button points at that chapter's notebook on branch main; no page shows an error
+output that its notebook did not mean to show. Each page is also checked at two window
+widths: at 1400 px (a laptop) no code or output block needs sideways scrolling and the
+figures' text is no smaller than the book's small print; at 400 px (a phone) the page
+never scrolls sideways as a whole and display equations fit. Each width shows one
+search box. Internal links are checked over the HTML files. A screenshot of one chapter
+is saved in ``_build/screenshots`` for a person to look at.
 """
 
 import functools
@@ -20,6 +24,8 @@ from urllib.parse import unquote, urldefrag, urlparse
 import nbformat
 import pytest
 import yaml
+
+from rnnbook import plotting
 
 from .test_book import CONFIG, REPO, toc_files
 
@@ -79,28 +85,40 @@ def expected_error_outputs(page_file: str) -> int:
 PAGES = ["intro", *toc_files()]
 
 
+LAPTOP, PHONE = 1400, 400
+
+
+def open_page(browser, base: str, page_file: str, width: int):
+    """Load a page at ``width`` px; returns the page, its console errors, failed and all requests.
+
+    Waits until MathJax has typeset the page, so that measured widths are final.
+    """
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors, failed, requested = [], [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("request", lambda request: requested.append(request.url))
+    response = page.goto(f"{base}/{page_file}.html", wait_until="load")
+    assert response.status == 200
+    if page.locator("div.math, span.math").count():
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+        page.evaluate("MathJax.startup.promise")
+    return page, errors, failed, requested
+
+
 @pytest.mark.parametrize("page_file", PAGES)
 def test_page_as_a_reader_sees_it(site, browser, page_file):
     base, _ = site
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    failed_requests = []
-    page.on("requestfailed", lambda request: failed_requests.append(request.url))
-    external = []
-    page.on(
-        "request",
-        lambda request: external.append(request.url) if not request.url.startswith((base, "data:")) else None,
-    )
-    response = page.goto(f"{base}/{page_file}.html", wait_until="load")
-    assert response.status == 200
+    page, errors, failed_requests, requested = open_page(browser, base, page_file, LAPTOP)
+    external = [url for url in requested if not url.startswith((base, "data:"))]
+    if page.locator("div.math, span.math").count():
+        assert page.locator("mjx-container").count() > 0, "maths was not typeset"
+    assert not errors, f"console errors: {errors}"
 
     images = page.evaluate("Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])")
     broken = [src for src, ok in images if not ok]
     assert not broken, f"images that did not load: {broken}"
-
-    if page.locator("div.math, span.math").count():
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
-        page.evaluate("MathJax.startup.promise")
-        assert page.locator("mjx-container").count() > 0, "maths was not typeset"
     assert not [url for url in external if "mathjax" in url.lower()], "MathJax must come from the book"
 
     if page_file.startswith("chapters/"):
@@ -119,6 +137,74 @@ def test_page_as_a_reader_sees_it(site, browser, page_file):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "first_chapter.png"), full_page=False)
     page.close()
+
+
+# What a search box is, in pydata-sphinx-theme: the field, the icon button, or a bare form.
+VISIBLE_SEARCH_BOXES = """() => Array.from(document.querySelectorAll(
+    '.search-button__button, form.bd-search')).filter(e => {
+      const box = e.getBoundingClientRect();
+      return e.offsetParent !== null && box.width > 0 && box.height > 0
+        && getComputedStyle(e).visibility !== 'hidden' && !e.closest('dialog');
+    }).length"""
+
+# Code and output blocks whose text is wider than the block (they would need sideways scrolling).
+OVERFLOWING_BLOCKS = """() => Array.from(document.querySelectorAll(
+    'div.cell_input pre, div.cell_output pre, div.highlight pre, .output pre')).filter(
+      pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
+        const widest = pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+        return `${widest.length} characters: ${widest.slice(0, 100)}`;
+      })"""
+
+# Display equations (MathJax CHTML) wider than the space they are given.
+CLIPPED_EQUATIONS = """() => Array.from(document.querySelectorAll('mjx-container[display="true"]')).filter(
+    c => { const m = c.querySelector('mjx-math');
+           return m && m.getBoundingClientRect().width > c.getBoundingClientRect().width + 1
+             || c.getBoundingClientRect().right > document.documentElement.clientWidth + 1; }
+  ).map(c => (c.closest('.math') || c).textContent.slice(0, 80))"""
+
+# Figures (PNG outputs) as displayed: the scale the page applies to each.
+FIGURE_SCALES = """() => Array.from(document.querySelectorAll('.cell_output img')).filter(
+    i => i.naturalWidth > 0).map(i => [i.src.split('/').pop(), i.clientWidth / i.naturalWidth])"""
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_page_on_a_laptop_has_no_sideways_scrolling_and_legible_figures(site, browser, page_file):
+    base, _ = site
+    page, errors, _, _ = open_page(browser, base, page_file, LAPTOP)
+    try:
+        assert not errors, f"console errors: {errors}"
+        assert page.evaluate(VISIBLE_SEARCH_BOXES) == 1, "one search box"
+        overflowing = page.evaluate(OVERFLOWING_BLOCKS)
+        assert not overflowing, (
+            f"{len(overflowing)} blocks need sideways scrolling at {LAPTOP} px:\n"
+            + "\n".join(overflowing[:10])
+        )
+        # The smallest text of a figure drawn in the book's style: its tick labels.
+        small_print = 0.875 * float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
+        tick_px = plotting.BOOK_STYLE["xtick.labelsize"] * plotting.DPI / 72
+        tiny = [
+            f"{name}: ticks shown at {tick_px * scale:.1f} px"
+            for name, scale in page.evaluate(FIGURE_SCALES)
+            if tick_px * min(scale, 1.0) < small_print - 0.05
+        ]
+        assert not tiny, f"figures scaled below the {small_print:.0f} px small print: {tiny}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_page_on_a_phone_fits_its_width(site, browser, page_file):
+    base, _ = site
+    page, errors, _, _ = open_page(browser, base, page_file, PHONE)
+    try:
+        assert not errors, f"console errors: {errors}"
+        assert page.evaluate(VISIBLE_SEARCH_BOXES) == 1, "one search box"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE, f"the page scrolls sideways: {width} px wide in a {PHONE} px window"
+        clipped = page.evaluate(CLIPPED_EQUATIONS)
+        assert not clipped, f"{len(clipped)} display equations do not fit at {PHONE} px: {clipped[:5]}"
+    finally:
+        page.close()
 
 
 class _Links(HTMLParser):

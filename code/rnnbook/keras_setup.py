@@ -8,16 +8,64 @@ the ``keras`` module. :func:`describe` reports the device Keras will use, and
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import sys
+import tempfile
 
 # Before TensorFlow is first imported (this module imports it below): silence its C++ logs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+# Lines TensorFlow's C++ start-up writes straight to file descriptor 2 *before* its logging
+# is set up, so TF_CPP_MIN_LOG_LEVEL cannot stop them (TF 2.17+: "All log messages before
+# absl::InitializeLog() ..." and the oneDNN notice, once per native library).
+_STARTUP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations are on"
+    r"|Unable to register cu(DNN|FFT|BLAS) factory|TF-TRT Warning|computation placer already registered"
+    r"|This TensorFlow binary is optimized to use|rebuild TensorFlow with the appropriate compiler flags"
+)
+
+
+@contextlib.contextmanager
+def _without_startup_noise():
+    """Capture what native code writes to stderr meanwhile; pass on all but the start-up noise."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no usable file descriptor 2: nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = [
+                line
+                for line in capture.read().decode("utf-8", "replace").splitlines()
+                if line.strip() and not _STARTUP_NOISE.search(line)
+            ]
+            if kept:  # anything else (a real warning or error) still reaches the reader
+                print("\n".join(kept), file=sys.stderr)
+
+
+def _import_keras():
+    """``import keras`` (and with it TensorFlow) without TensorFlow's start-up lines."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    with _without_startup_noise():
+        import keras
+    return keras
+
 
 def load(seed: int | None = 42):
     """Import Keras (TensorFlow backend) with TF's log lines silenced; seed everything."""
-    import keras
+    keras = _import_keras()
 
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -35,9 +83,7 @@ def describe() -> str:
 
 
 def _callback_base():
-    import keras
-
-    return keras.callbacks.Callback
+    return _import_keras().callbacks.Callback
 
 
 class EpochLog(_callback_base()):

@@ -1,11 +1,58 @@
-"""Plotting helpers shared by the chapters (matplotlib only)."""
+"""Plotting helpers shared by the chapters (matplotlib only), and the book's figure style.
+
+Importing this module applies :data:`BOOK_STYLE` (call :func:`use_book_style` again after
+``plt.style.use`` or ``%matplotlib inline`` resets it). The HTML book shows code and figures in
+a column about 780 px wide (measured at a 1400 px window); a figure wider than
+:data:`COLUMN_WIDTH` inches at :data:`DPI` is scaled down to fit, and its text with it. At the
+default sizes, a figure up to 8.5 in wide keeps its tick labels and legends at 14 px or more,
+the size of the book's small print: use :func:`figsize` for the width, and more rows rather
+than more columns of panels.
+"""
 
 from __future__ import annotations
 
 import math
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+
+DPI = 100  # pixels per inch of the stored PNGs
+COLUMN_PX = 780  # width of the book's text column at a 1400 px window (code and output blocks)
+COLUMN_WIDTH = COLUMN_PX / DPI  # inches: a figure this wide is shown at its natural size
+
+# Font sizes in points: at 100 dpi, 11 pt is 15 px, above the book's 14 px small print.
+BOOK_STYLE = {
+    "figure.dpi": DPI,
+    "figure.figsize": (COLUMN_WIDTH, 0.5 * COLUMN_WIDTH),
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 11,
+    "legend.framealpha": 0.85,  # a legend over data lets the data show through
+    "figure.titlesize": 13,
+}
+
+
+def use_book_style() -> None:
+    """Apply :data:`BOOK_STYLE` to matplotlib's defaults (done once on import)."""
+    mpl.rcParams.update(BOOK_STYLE)
+
+
+def figsize(aspect: float = 0.5, width: float = 1.0) -> tuple[float, float]:
+    """A figure size in inches: ``width`` of the book's column, height = ``aspect`` x width."""
+    if not (0 < width <= 1.1) or not (0 < aspect <= 3):
+        raise ValueError(
+            f"width must be in (0, 1.1] of the column and aspect in (0, 3], got {width}, {aspect}"
+        )
+    inches = width * COLUMN_WIDTH
+    return (inches, aspect * inches)
+
+
+use_book_style()
 
 
 def loss_curve(ax, values, label: str | None = None, *, x=None, smooth: int = 1, **kwargs):
