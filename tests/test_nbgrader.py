@@ -1,0 +1,140 @@
+"""nbgrader itself, end to end, on chapter 2's assignment (NumPy, seconds in the quick profile).
+
+generate_assignment, then autograde four submissions: the solutions, a wrong answer to
+the auto-graded exercise, the same wrong answer with its locked checker cell rewritten
+to print "Correct!", and the release handed back unanswered.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnnbook import assignments, student
+
+from .test_book import REPO
+
+CHAPTER = REPO / "chapters" / "02_backprop_through_time.ipynb"
+NAME = CHAPTER.stem
+WRONG_ANSWER = (
+    'grads["Whh"] += hs[:, t - 1].T @ g',
+    'grads["Whh"] += hs[:, t].T @ g',
+)  # the chapter's own bug
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # alembic
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def submit(course: Path, student_id: str, nb) -> None:
+    folder = course / "submitted" / student_id / "ch02"
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{NAME}.ipynb")
+
+
+def cells_by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from nbgrader.api import Gradebook
+
+    course = tmp_path_factory.mktemp("course")
+    (source,) = assignments.write_course(course, [CHAPTER])
+    nbgrader(course, "generate_assignment", "ch02")
+    solutions = nbformat.read(source, as_version=4)
+    release = nbformat.read(course / "release" / "ch02" / f"{NAME}.ipynb", as_version=4)
+
+    wrong = nbformat.read(source, as_version=4)
+    answer = next(c for c in wrong.cells if WRONG_ANSWER[0] in c.source)
+    answer.source = answer.source.replace(*WRONG_ANSWER)
+    tampered = nbformat.read(source, as_version=4)
+    for cell in tampered.cells:
+        if WRONG_ANSWER[0] in cell.source:
+            cell.source = cell.source.replace(*WRONG_ANSWER)
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and meta.get("locked"):
+            cell.source = 'print("Correct!")'
+    for student_id, nb in [
+        ("right", solutions),
+        ("wrong", wrong),
+        ("tampered", tampered),
+        ("blank", release),
+    ]:
+        submit(course, student_id, nb)
+    nbgrader(course, "autograde", "ch02", "--create")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {
+            sid: {
+                g.name: (g.auto_score, g.max_score)
+                for g in gradebook.find_submission_notebook(NAME, "ch02", sid).grades
+            }
+            for sid in ("right", "wrong", "tampered", "blank")
+        }
+    return solutions, release, scores
+
+
+def auto_graded(scores: dict) -> dict:
+    return {name: s for name, s in scores.items() if s[0] is not None}
+
+
+def test_release_has_no_solutions_and_sets_the_quick_profile(graded):
+    solutions, release, _ = graded
+    text = "\n".join(c.source for c in release.cells)
+    assert student.BEGIN not in text and WRONG_ANSWER[0] not in text
+    for grade_id, cell in cells_by_id(solutions).items():
+        if cell.metadata["nbgrader"]["solution"] and cell.cell_type == "markdown":
+            assert cell.source not in text, f"the prose solution of {grade_id} was released"
+    assert 'os.environ["RNNBOOK_PROFILE"] = "quick"' in text
+    checks = [
+        c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    ]
+    checks = [c for c in checks if c.metadata["nbgrader"]["locked"]]
+    assert checks and all("check_" in c.source for c in checks), "checker calls are locked, graded cells"
+
+
+def test_the_right_answers_get_every_auto_graded_point(graded):
+    scores = graded[2]["right"]
+    automatic = auto_graded(scores)
+    assert automatic and all(score == maximum > 0 for score, maximum in automatic.values()), automatic
+    assert all(name.endswith(("-code", "-prose")) or "-code" in name for name in set(scores) - set(automatic))
+
+
+def test_a_wrong_answer_loses_exactly_its_exercise_points(graded):
+    right, wrong = graded[2]["right"], graded[2]["wrong"]
+    lost = {name for name in auto_graded(right) if wrong[name][0] != right[name][0]}
+    assert lost == {name for name in auto_graded(right) if name.startswith("ch02-batch-bptt-")}
+    assert all(wrong[name][0] == 0 for name in lost)
+    total = sum(s for s, _ in auto_graded(right).values())
+    missing = sum(right[name][1] for name in lost)
+    assert sum(s for s, _ in auto_graded(wrong).values()) == total - missing
+
+
+def test_editing_a_locked_checker_gains_nothing(graded):
+    assert auto_graded(graded[2]["tampered"]) == auto_graded(graded[2]["wrong"])
+
+
+def test_an_unanswered_release_gets_no_auto_graded_points(graded):
+    assert all(score == 0 for score, _ in auto_graded(graded[2]["blank"]).values())
+
+
+def test_assignment_cells_split_answer_and_checker():
+    answer, checker = assignments.split_checker(
+        "def f(x):\n    ### BEGIN SOLUTION\n    y = x\n    ### END SOLUTION\n    return y\n\n\n"
+        "ch09.check_f(f)\nprint(1)"
+    )
+    assert answer.endswith("return y") and checker == "ch09.check_f(f)\nprint(1)"
+    assert assignments.split_checker("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\nprint(x)") is None
