@@ -329,6 +329,122 @@ ROWS = [
         TypeError,
         r"units .*2\.5",
     ),
+    # --- a seed, a ragged list or None where a generator or an array is meant ---------------------
+    (
+        "init_params(rng=0)",
+        lambda: numpy_rnn.init_params(3, 4, 3, 0),
+        TypeError,
+        r"rng must be a numpy\.random\.Generator",
+    ),
+    (
+        "init_params(dtype=int)",
+        lambda: numpy_rnn.init_params(3, 4, 3, rng(), dtype=int),
+        TypeError,
+        r"dtype must be a floating",
+    ),
+    ("sample(rng=None)", lambda: numpy_rnn.sample(params(), [0], 3, None), TypeError, r"rng must be a numpy"),
+    (
+        "forward(ragged xs)",
+        lambda: numpy_rnn.forward(params(), [[1, 2], [3]]),
+        TypeError,
+        r"xs must be an array of numbers",
+    ),
+    ("softmax('abc')", lambda: numpy_rnn.softmax("abc"), TypeError, r"logits must be an array of numbers"),
+    ("adding_problem(rng=42)", lambda: tasks.adding_problem(4, 10, 42), TypeError, r"rng must be a numpy"),
+    ("random_walk(rng=None)", lambda: timeseries.random_walk(5, None), TypeError, r"rng must be a numpy"),
+    (
+        "random_walk(step='x')",
+        lambda: timeseries.random_walk(5, rng(), "x"),
+        TypeError,
+        r"step must be a number",
+    ),
+    (
+        "seasonal_series(amplitude=nan)",
+        lambda: timeseries.seasonal_series(5, rng(), amplitude=NAN),
+        ValueError,
+        r"amplitude must be a finite",
+    ),
+    (
+        "threshold_ar(noise=None)",
+        lambda: timeseries.threshold_ar(5, rng(), noise=None),
+        TypeError,
+        r"noise must be a number",
+    ),
+    (
+        "make_windows(series='abc')",
+        lambda: timeseries.make_windows("abc", 2),
+        TypeError,
+        r"series must be an array of numbers",
+    ),
+    (
+        "mae(ragged)",
+        lambda: timeseries.mae([[1, 2], [3]], [1, 2]),
+        TypeError,
+        r"y_true must be an array of numbers",
+    ),
+    (
+        "naive_forecast(None)",
+        lambda: timeseries.naive_forecast(None),
+        TypeError,
+        r"x must be an array of numbers",
+    ),
+    (
+        "make_tagging_data(rng=1)",
+        lambda: tagging.make_tagging_data(4, 5, 3, 1),
+        TypeError,
+        r"rng must be a numpy",
+    ),
+    (
+        "later_marker_tags(ragged)",
+        lambda: tagging.later_marker_tags([[1, 2], [3]]),
+        TypeError,
+        r"ids must be an array of numbers",
+    ),
+    (
+        "sentiment.make_dataset(rng=0)",
+        lambda: sentiment.make_dataset(4, 4, 0),
+        TypeError,
+        r"rng must be a numpy",
+    ),
+    ("sentiment.label_of(3)", lambda: sentiment.label_of(3), TypeError, r"sentence must be a str, got int"),
+    (
+        "check_ids(ragged)",
+        lambda: windows.check_ids([[1, 2], [3]]),
+        TypeError,
+        r"ids must be an array of numbers",
+    ),
+    (
+        "count_windows(n_ids='abc')",
+        lambda: windows.count_windows("abc", 2),
+        TypeError,
+        r"n_ids must be an integer, got 'abc'",
+    ),
+    (
+        "lstm_forward(weights=None)",
+        lambda: gates.lstm_forward(np.zeros((1, 2, 3)), None),
+        TypeError,
+        r"LSTM weights must be \[kernel, recurrent_kernel, bias\]",
+    ),
+    (
+        "gru_forward(h0 ragged)",
+        lambda: gates.gru_forward(
+            np.zeros((1, 2, 3)), [np.zeros((3, 6)), np.zeros((2, 6)), np.zeros((2, 6))], [[1, 2], [3]]
+        ),
+        TypeError,
+        r"h0 must be an array of numbers",
+    ),
+    (
+        "relative_error('abc')",
+        lambda: relative_error("abc", np.zeros(3)),
+        TypeError,
+        r"analytic must be an array of numbers",
+    ),
+    (
+        "numerical_gradient(list)",
+        lambda: numerical_gradient(lambda: 0.0, [1.0, 2.0]),
+        TypeError,
+        r"array must be the NumPy array",
+    ),
     # --- gradcheck --------------------------------------------------------------------------------
     (
         "relative_error(shapes differ)",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.validate import positive_int
+from rnnbook.validate import ArgumentTypeError, numeric_array, positive_int
 
 LSTM_GATES = ("input", "forget", "candidate", "output")  # Keras' column order i, f, c, o
 GRU_GATES = ("update", "reset", "candidate")  # Keras' column order z, r, h
@@ -37,12 +37,18 @@ def _shape_error(kind: str, name: str, expected: str, got) -> ValueError:
 
 def _unpack(weights, kind: str, blocks: int):
     """The three weight arrays and the number of units, after checking their shapes."""
+    if not isinstance(weights, list | tuple) or len(weights) != 3:
+        got = f"{len(weights)} array(s)" if isinstance(weights, list | tuple) else type(weights).__name__
+        raise ArgumentTypeError(
+            f"{kind} weights must be [kernel, recurrent_kernel, bias] as returned by "
+            f"layer.get_weights() (use_bias=True), got {got}"
+        )
     if len(weights) != 3:
         raise ValueError(
             f"{kind} weights must be [kernel, recurrent_kernel, bias] as returned by "
             f"layer.get_weights() (use_bias=True), got {len(weights)} array(s)"
         )
-    kernel, recurrent_kernel, bias = (np.asarray(w) for w in weights)
+    kernel, recurrent_kernel, bias = (numeric_array(f"{kind} weights", w) for w in weights)
     if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[0] == 0:
         raise _shape_error(kind, "recurrent_kernel", f"(H, {blocks}H)", recurrent_kernel)
     units = recurrent_kernel.shape[0]
@@ -85,7 +91,7 @@ def gru_units(weights) -> tuple[int, bool]:
 
 
 def _check_inputs(kind: str, xs, n_in: int) -> np.ndarray:
-    xs = np.asarray(xs)
+    xs = numeric_array("xs", xs)
     if xs.ndim != 3 or xs.shape[2] != n_in:
         raise ValueError(f"{kind} inputs must have shape (batch, time, {n_in}), got {xs.shape}")
     return xs
@@ -94,7 +100,7 @@ def _check_inputs(kind: str, xs, n_in: int) -> np.ndarray:
 def _initial(kind: str, name: str, state, batch: int, units: int, dtype) -> np.ndarray:
     if state is None:
         return np.zeros((batch, units), dtype=dtype)
-    state = np.asarray(state, dtype=dtype)
+    state = numeric_array(name, state, dtype)
     if state.shape != (batch, units):
         raise ValueError(f"{kind} initial {name} must have shape ({batch}, {units}), got {state.shape}")
     return state

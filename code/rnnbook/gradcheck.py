@@ -14,7 +14,8 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
     Norms over the whole array, so single entries that are both ~0 cannot blow it up.
     """
-    analytic, numeric = np.asarray(analytic, float), np.asarray(numeric, float)
+    analytic = validate.numeric_array("analytic", analytic, float)
+    numeric = validate.numeric_array("numeric", numeric, float)
     if analytic.shape != numeric.shape:
         raise ValueError(f"shapes differ: analytic {analytic.shape}, numeric {numeric.shape}")
     denom = np.linalg.norm(analytic) + np.linalg.norm(numeric)

@@ -40,7 +40,16 @@ def init_params(
     n_in = validate.positive_int("n_in", n_in)
     n_hidden = validate.positive_int("n_hidden", n_hidden)
     n_out = validate.positive_int("n_out", n_out)
+    rng = validate.generator("rng", rng)
     recurrent_scale = validate.real("recurrent_scale", recurrent_scale)
+    try:
+        float_type = np.dtype(dtype)
+    except TypeError:
+        float_type = None
+    if float_type is None or not np.issubdtype(float_type, np.floating):
+        raise validate.ArgumentTypeError(
+            f"dtype must be a floating-point type such as np.float64 or np.float32, got {dtype!r}"
+        )
     validate.allocation(
         "n_hidden", n_hidden, 8 * (n_in + n_hidden + 1 + n_out) * (n_hidden + 1), "the weights"
     )
@@ -90,7 +99,7 @@ def forward(params: dict, xs: np.ndarray, h0: np.ndarray | None = None):
     the hidden states with ``hs[:, 0] = h0``; BPTT needs them all. ``h0`` is (B, H) or
     (H,) (``None``: zeros). Raises ``ValueError`` for inputs or an ``h0`` of the wrong shape.
     """
-    xs = np.asarray(xs)
+    xs = validate.numeric_array("xs", xs)
     _check_inputs(params, xs)
     batch, steps, _ = xs.shape
     n_hidden = params["Whh"].shape[0]
@@ -115,7 +124,7 @@ def backward(
     Raises ``ValueError`` when ``hs``, ``dys`` or ``dh_last`` do not have these shapes
     (``dh_last``: (B, H), or anything that broadcasts to it).
     """
-    xs = np.asarray(xs)
+    xs = validate.numeric_array("xs", xs)
     _check_inputs(params, xs)
     batch, steps, _ = xs.shape
     n_hidden, n_out = params["Why"].shape
@@ -150,7 +159,7 @@ def mse_last(ys: np.ndarray, targets: np.ndarray):
     ``ys`` (B, T, n_out); ``targets`` (B, n_out) or anything that reshapes to it.
     Returns ``(loss, dys)``; raises ``ValueError`` for targets of the wrong size or NaN.
     """
-    ys = np.asarray(ys)  # NaN outputs are allowed: chapter 3 watches training diverge
+    ys = validate.numeric_array("ys", ys)  # NaN outputs are allowed: chapter 3 watches training diverge
     if ys.ndim != 3:
         raise ValueError(f"ys must have shape (batch, time, n_out), got {ys.shape}")
     given = np.shape(targets)
@@ -173,7 +182,7 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     ``ValueError`` for a NaN/infinite logit or temperature, or a temperature <= 0.
     """
     temperature = validate.temperature(temperature)
-    logits = np.asarray(logits)
+    logits = validate.numeric_array("logits", logits)
     if not np.issubdtype(logits.dtype, np.floating):
         logits = validate.finite_array("logits", logits)
     elif not np.all(np.isfinite(logits)):
@@ -191,7 +200,7 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray):
     target outside that range (a negative one is not counted from the end) or a shape
     mismatch.
     """
-    logits = np.asarray(logits)
+    logits = validate.numeric_array("logits", logits)
     targets = validate.ids_in_range("targets", targets, logits.shape[-1] if logits.ndim else 0)
     if targets.shape != logits.shape[:-1]:
         raise ValueError(f"targets must have shape {logits.shape[:-1]}, got {targets.shape}")
@@ -292,6 +301,7 @@ def sample(
     n_chars = validate.positive_int("n_chars", n_chars)
     validate.allocation("n_chars", n_chars, 8 * n_chars, "the sampled ids")
     temperature = validate.temperature(temperature)
+    rng = validate.generator("rng", rng)
     eye = np.eye(vocab_size, dtype=params["Wxh"].dtype)
     _, hs = forward(params, eye[start_ids][None], h0)
     h = hs[:, -1]
@@ -312,7 +322,7 @@ def stream_batches(ids: np.ndarray, batch_size: int, seq_len: int):
     of chunk k and the hidden state can be carried across. Yields ``(inputs, targets)``,
     both ``(batch_size, seq_len)`` int arrays, targets shifted by one character.
     """
-    ids = np.asarray(ids)
+    ids = validate.numeric_array("ids", ids)
     if ids.ndim != 1:
         raise ValueError(f"ids must be a 1-D sequence, got shape {ids.shape}")
     batch_size = validate.positive_int("batch_size", batch_size)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from rnnbook.validate import positive_int
+from rnnbook.validate import ArgumentTypeError, generator, positive_int
 
 SUBJECTS = (
     "the film",
@@ -40,6 +40,7 @@ PAD = 0  # id 0 is reserved for padding (what ``mask_zero=True`` masks)
 
 def make_clause(rng: np.random.Generator, positive: bool) -> str:
     """One clause whose polarity is ``positive`` (half of them use ``not`` to get there)."""
+    rng = generator("rng", rng)
     negated = bool(rng.random() < 0.5)
     # "not" flips the adjective: a positive clause is a positive adjective, or "not" + a negative one.
     pool = NEGATIVE if positive == negated else POSITIVE
@@ -52,6 +53,8 @@ def make_clause(rng: np.random.Generator, positive: bool) -> str:
 
 def label_of(sentence: str) -> int:
     """The rule, applied to a sentence: 1 when its last clause is positive, else 0."""
+    if not isinstance(sentence, str):
+        raise ArgumentTypeError(f"sentence must be a str, got {type(sentence).__name__}")
     last = sentence.split(" but ")[-1].split()
     if not last or last[-1] not in POSITIVE + NEGATIVE:
         raise ValueError(f"not a sentence of this data set (it must end with an adjective): {sentence!r}")
@@ -75,6 +78,7 @@ def make_dataset(n_train: int, n_test: int, rng: np.random.Generator):
     Returns ``(train_sentences, train_labels, test_sentences, test_labels)``; labels are int arrays.
     """
     n_train, n_test = positive_int("n_train", n_train), positive_int("n_test", n_test)
+    rng = generator("rng", rng)
     seen: dict[str, int] = {}
     label = 0
     while len(seen) < n_train + n_test:

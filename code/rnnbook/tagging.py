@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.validate import positive_int
+from rnnbook.validate import generator, numeric_array, positive_int
 
 
 def _check_sizes(seq_len, n_symbols) -> tuple[int, int]:
@@ -28,7 +28,7 @@ def later_marker_tags(ids, marker: int = 0) -> np.ndarray:
 
     Computed right to left: a running "seen the marker" flag, shifted by one position.
     """
-    ids = np.asarray(ids)
+    ids = numeric_array("ids", ids)
     if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(
             f"ids must be a 2-D integer array (sequences, positions), got shape {ids.shape} dtype {ids.dtype}"
@@ -44,6 +44,7 @@ def later_marker_tags(ids, marker: int = 0) -> np.ndarray:
 def make_tagging_data(n: int, seq_len: int, n_symbols: int, rng: np.random.Generator, marker: int = 0):
     """``(ids, tags)``, both ``(n, seq_len)`` int32: random symbols and their later-marker tags."""
     n = positive_int("n", n)
+    rng = generator("rng", rng)
     seq_len, n_symbols = _check_sizes(seq_len, n_symbols)
     if not 0 <= marker < n_symbols:
         raise ValueError(f"marker must be a symbol id in [0, {n_symbols}), got {marker!r}")

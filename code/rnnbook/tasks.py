@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnbook.validate import generator
 from rnnbook.validate import positive_int as _positive_int
 
 
@@ -19,6 +20,7 @@ def adding_problem(n: int, seq_len: int, rng: np.random.Generator):
     Returns ``x`` of shape ``(n, seq_len, 2)`` (float32) and ``y`` of shape ``(n, 1)``.
     """
     n = _positive_int("n", n)
+    rng = generator("rng", rng)
     seq_len = _positive_int("seq_len", seq_len)
     if seq_len < 2:
         raise ValueError(f"seq_len must be at least 2 (two marked positions), got {seq_len}")

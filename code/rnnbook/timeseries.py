@@ -21,7 +21,7 @@ PROGRESS_FROM = 10_000  # forecasts of this many steps show a progress bar
 
 
 def _series_1d(series) -> np.ndarray:
-    array = np.asarray(series, dtype=np.float64)
+    array = validate.numeric_array("series", series, np.float64)
     if array.ndim != 1:
         raise ValueError(f"series must be 1-D (one value per time step), got shape {array.shape}")
     return array
@@ -32,6 +32,8 @@ def threshold_ar(
 ) -> np.ndarray:
     """A two-regime threshold AR(1): ``w_t = (low if w_{t-1} <= 0 else high) * w_{t-1} + noise * e_t``."""
     n_steps = positive_int("n_steps", n_steps)
+    rng = validate.generator("rng", rng)
+    low, high, noise = (validate.real(k, v) for k, v in (("low", low), ("high", high), ("noise", noise)))
     if not (abs(low) < 1 and abs(high) < 1):
         raise ValueError(f"the coefficients must lie in (-1, 1) to stay stable, got low={low}, high={high}")
     shocks = noise * rng.standard_normal(n_steps)
@@ -54,6 +56,8 @@ def seasonal_series(
     """``trend * t + amplitude * sin(2 pi t / period) + threshold_ar(...)``, shape ``(n_steps,)``."""
     n_steps = positive_int("n_steps", n_steps)
     period = positive_int("period", period)
+    rng = validate.generator("rng", rng)
+    amplitude, trend = validate.real("amplitude", amplitude), validate.real("trend", trend)
     t = np.arange(n_steps)
     return trend * t + amplitude * np.sin(2 * np.pi * t / period) + threshold_ar(n_steps, rng, noise=noise)
 
@@ -61,6 +65,8 @@ def seasonal_series(
 def random_walk(n_steps: int, rng: np.random.Generator, step: float = 1.0) -> np.ndarray:
     """A Gaussian random walk: the sum of independent steps (the textbook model of a price)."""
     n_steps = positive_int("n_steps", n_steps)
+    rng = validate.generator("rng", rng)
+    step = validate.real("step", step)
     return np.cumsum(step * rng.standard_normal(n_steps))
 
 
@@ -91,21 +97,21 @@ def relative(x, y=None):
 
     Returns ``x - x[:, -1:]`` and, when ``y`` is given, ``y - x[:, -1]`` as well.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = validate.numeric_array("x", x, np.float64)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (n, window), got {x.shape}")
     last = x[:, -1]
     if y is None:
         return x - last[:, None]
-    y = np.asarray(y, dtype=np.float64)
+    y = validate.numeric_array("y", y, np.float64)
     if y.shape != last.shape:
         raise ValueError(f"y must have shape {last.shape} (one target per window), got {y.shape}")
     return x - last[:, None], y - last
 
 
 def naive_forecast(x) -> np.ndarray:
-    """The "last value" forecast: tomorrow equals today."""
-    x = np.asarray(x, dtype=np.float64)
+    """The "last value" forecast: tomorrow equals today. ``x`` (n, window) -> (n,) float64."""
+    x = validate.numeric_array("x", x, np.float64)
     if x.ndim != 2 or x.shape[1] == 0:
         raise ValueError(f"x must have shape (n, window) with window >= 1, got {x.shape}")
     return x[:, -1].copy()
@@ -140,7 +146,8 @@ class LinearAR:
 
 def mae(y_true, y_pred) -> float:
     """Mean absolute error of two arrays of the same shape."""
-    y_true, y_pred = np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
+    y_true = validate.numeric_array("y_true", y_true, np.float64)
+    y_pred = validate.numeric_array("y_pred", y_pred, np.float64)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"shapes differ: y_true {y_true.shape}, y_pred {y_pred.shape}")
     return float(np.mean(np.abs(y_true - y_pred)))

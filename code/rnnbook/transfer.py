@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnbook.validate import nonnegative_int, numeric_array
 from rnnbook.vocab import CharVocab
 
 
@@ -32,16 +33,14 @@ def extend_vocab(vocab: CharVocab, text: str) -> CharVocab:
 
 
 def _matrix(name: str, array) -> np.ndarray:
-    array = np.asarray(array)
+    array = numeric_array(name, array)
     if array.ndim != 2 or 0 in array.shape:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {array.shape}")
     return array
 
 
 def _n_new(n_new) -> int:
-    if isinstance(n_new, bool) or not isinstance(n_new, (int, np.integer)) or n_new < 0:
-        raise ValueError(f"n_new must be a non-negative integer, got {n_new!r}")
-    return int(n_new)
+    return nonnegative_int("n_new", n_new)
 
 
 def extend_embedding(table, n_new: int) -> np.ndarray:

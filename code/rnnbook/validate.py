@@ -69,7 +69,12 @@ def positive_int(name: str, value) -> int:
 
 def nonnegative_int(name: str, value) -> int:
     """``value`` as an ``int`` >= 0 (see :func:`integer`)."""
-    return integer(name, value, minimum=0)
+    try:
+        return integer(name, value, minimum=0)
+    except ArgumentTypeError as error:
+        raise ArgumentTypeError(f"{name} must be a non-negative integer, got {value!r}") from error
+    except ValueError as error:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}") from error
 
 
 def real(name: str, value, *, positive: bool = False) -> float:
@@ -120,18 +125,38 @@ def tempered_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def numeric_array(name: str, value, dtype=None) -> np.ndarray:
+    """``value`` as a NumPy array of numbers (not copied when it already is one).
+
+    Raises :class:`ArgumentTypeError` naming ``name`` for strings, ragged lists, ``None``
+    and other values that are not numbers, instead of NumPy's generic message.
+    """
+    try:  # None would become NaN under a float dtype: refused like any non-number
+        array = None if value is None else np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.dtype == object or array.dtype.kind in "USVMm":
+        raise ArgumentTypeError(f"{name} must be an array of numbers, got {_short(value)} ({_kind(value)})")
+    return array
+
+
+def generator(name: str, value) -> np.random.Generator:
+    """Refuse anything but a ``numpy.random.Generator`` (a seed is not one: say how to make it)."""
+    if not isinstance(value, np.random.Generator):
+        raise ArgumentTypeError(
+            f"{name} must be a numpy.random.Generator such as np.random.default_rng(0), "
+            f"got {_short(value)} ({_kind(value)})"
+        )
+    return value
+
+
 def finite_array(name: str, value, *, ndim: int | None = None, dtype=np.float64) -> np.ndarray:
     """``value`` as a NumPy array of ``dtype`` with only finite entries.
 
     Raises :class:`ArgumentTypeError` when it is not numeric, ``ValueError`` for the
     wrong number of dimensions or a NaN/infinite entry (naming the first one).
     """
-    try:
-        array = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
-        raise ArgumentTypeError(
-            f"{name} must be an array of numbers, got {_short(value)} ({_kind(value)})"
-        ) from None
+    array = numeric_array(name, value, dtype)
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
     bad = ~np.isfinite(array)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from rnnbook.validate import positive_int
+from rnnbook.validate import integer, numeric_array, positive_int
 
 
 def check_ids(ids, name: str = "ids") -> np.ndarray:
     """``ids`` as a 1-D integer NumPy array (not copied when it already is one)."""
-    array = np.asarray(ids)
+    array = numeric_array(name, ids)
     if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
         raise ValueError(
             f"{name} must be a 1-D array of integer character ids, "
@@ -31,7 +31,7 @@ def check_ids(ids, name: str = "ids") -> np.ndarray:
 
 def count_windows(n_ids: int, length: int, stride: int = 1) -> int:
     """How many windows of ``length`` ids start every ``stride`` ids in ``n_ids`` ids (0 if none fit)."""
-    n_ids = int(n_ids)
+    n_ids = integer("n_ids", n_ids)
     length = positive_int("length", length)
     stride = positive_int("stride", stride)
     if n_ids < 0:
