@@ -252,7 +252,9 @@ SIZES: dict[str, dict[str, dict]] = {
     },
     "ch08": {
         # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 10 min of
-        # training on two cores; gpu: the seed's model, Embedding(256) + LSTM(1024).
+        # training on two cores; gpu: the sizes of the TensorFlow text-generation tutorial's
+        # model, Embedding(256) and 1024 units (the tutorial's layer is a GRU; ours an LSTM).
+        # resume_demo_*: the tiny run that shows exact resume, the same in every profile.
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
@@ -265,6 +267,8 @@ SIZES: dict[str, dict[str, dict]] = {
             "sample_chars": 120,
             "speed_chars": 200,
             "naive_chars": 20,
+            "resume_demo_chars": 20_000,
+            "resume_demo_epochs": 3,
         },
         "cpu": {
             "text_chars": None,
@@ -278,6 +282,8 @@ SIZES: dict[str, dict[str, dict]] = {
             "sample_chars": 400,
             "speed_chars": 1000,
             "naive_chars": 60,
+            "resume_demo_chars": 20_000,
+            "resume_demo_epochs": 3,
         },
         "gpu": {
             "text_chars": None,
@@ -291,6 +297,8 @@ SIZES: dict[str, dict[str, dict]] = {
             "sample_chars": 800,
             "speed_chars": 2000,
             "naive_chars": 100,
+            "resume_demo_chars": 20_000,
+            "resume_demo_epochs": 3,
         },
     },
     "ch09": {
