@@ -88,7 +88,7 @@ def good_loop(params, xs, hs, dys, whh_state_offset=1, sum_by_over_batch=True, t
     return grads
 
 
-def test_checker_accepts_the_reference_and_a_correct_loop(capsys):
+def test_checker_accepts_an_independent_loop_and_the_library(capsys):
     check_batch_bptt(reference)
     check_batch_bptt(good_loop)
     assert capsys.readouterr().out.count("Correct!") == 2

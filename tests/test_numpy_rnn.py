@@ -310,3 +310,12 @@ def test_sample_feeds_each_sampled_character_back():
             assert np.abs(freq - exact).max() < 5 * np.sqrt(0.25 / len(rows)), (first, second, freq, exact)
             checked += 1
     assert checked >= 3  # enough contexts were seen to test
+
+
+def test_long_samples_show_progress(monkeypatch, capsys):
+    monkeypatch.setattr(rnn, "PROGRESS_FROM", 10)
+    rnn.sample(make(3, 4, 3), [0], 5, np.random.default_rng(0))
+    assert "sampling" not in capsys.readouterr().err  # short: quiet
+    rnn.sample(make(3, 4, 3), [0], 20, np.random.default_rng(0))
+    err = capsys.readouterr().err
+    assert "sampling" in err and "20/20" in err

@@ -121,3 +121,11 @@ def test_generators_reject_bad_sizes():
         ts.threshold_ar(10, rng, low=1.2)
     with pytest.raises(ValueError, match="n_steps must be a positive integer"):
         ts.random_walk(0, rng)
+
+
+def test_long_forecasts_show_progress_and_huge_ones_are_refused_up_front(monkeypatch, capsys):
+    monkeypatch.setattr(ts, "PROGRESS_FROM", 10)
+    ts.recursive_forecast(lambda x: x[:, -1], np.zeros((2, 3)), 12)
+    assert "forecasting" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"horizon=10000000000 would need 149\.0 GiB for the forecasts"):
+        ts.recursive_forecast(lambda x: x[:, -1], np.zeros((2, 3)), 10**10)
