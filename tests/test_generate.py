@@ -140,16 +140,14 @@ def test_a_seed_fixes_the_text(model):
     assert a.generate("ROMEO:", 40, seed=3) == b.generate("ROMEO:", 40, seed=3)
 
 
-def test_chunks_continue_the_state_and_the_seed(model, generator, monkeypatch):
+def test_chunks_continue_the_state(model, generator, monkeypatch):
     whole = generator.generate(["ROMEO:", "J"], 30, temperature=1e-6)
-    sampled = generator.generate("ROMEO:", 30, seed=5)
     calls = []
     sample = generator._sample
     monkeypatch.setattr(generator, "_sample", lambda *args: calls.append(1) or sample(*args))
     monkeypatch.setattr(generate, "CHUNK", 7)
     assert generator.generate(["ROMEO:", "J"], 30, temperature=1e-6) == whole
     assert len(calls) == 5  # 30 characters in chunks of 7: Python regains control 5 times
-    assert len(generator.generate("ROMEO:", 30, seed=5)) == len(sampled)
 
 
 def test_long_requests_show_progress(generator, monkeypatch, capsys):
