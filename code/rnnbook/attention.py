@@ -13,9 +13,8 @@ every time step takes part.
 
 from __future__ import annotations
 
-import numpy as np
-
 from rnnbook import keras_setup
+from rnnbook.validate import positive_int
 
 keras = keras_setup.load(seed=None)
 ops = keras.ops
@@ -27,9 +26,7 @@ class AttentionPooling(keras.layers.Layer):
 
     def __init__(self, units: int, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = positive_int("units", units)  # the package's one rule for sizes
         self.score_hidden = keras.layers.Dense(self.units, activation="tanh", name="score_hidden")
         self.score_out = keras.layers.Dense(1, use_bias=False, name="score_out")
 
