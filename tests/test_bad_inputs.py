@@ -445,6 +445,31 @@ ROWS = [
         TypeError,
         r"array must be the NumPy array",
     ),
+    (
+        "CharVocab(5)",
+        lambda: CharVocab(5),
+        TypeError,
+        r"chars must be a str or an iterable of single characters, got int",
+    ),
+    ("WordVocab(None)", lambda: sentiment.WordVocab(None), TypeError, r"words must be an iterable"),
+    (
+        "WordVocab.encode(3)",
+        lambda: sentiment.WordVocab(["a"]).encode(3),
+        TypeError,
+        r"sentence must be a str",
+    ),
+    (
+        "WordVocab.decode([-1])",
+        lambda: sentiment.WordVocab(["a"]).decode([-1]),
+        ValueError,
+        r"ids must lie in 0\.\.1, got \[-1\]",
+    ),
+    (
+        "WordVocab.from_sentences(5)",
+        lambda: sentiment.WordVocab.from_sentences(5),
+        TypeError,
+        r"sentences must be an iterable",
+    ),
     # --- gradcheck --------------------------------------------------------------------------------
     (
         "relative_error(shapes differ)",
@@ -586,3 +611,20 @@ def test_model_shape_checker_fails_in_one_line(model):
     with pytest.raises(CheckFailed) as info:
         ch05.check_model_shapes(model, (4, 1), (1,))
     assert "\n" not in str(info.value).strip()
+
+
+def test_a_gradient_check_that_raises_leaves_the_parameters_as_they_were():
+    """Nothing a user made is lost: the perturbed entry is restored even when the loss raises."""
+    weights = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def failing_loss():
+        calls.append(weights.copy())
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the reader pressed Ctrl-C mid-check
+        return float(weights.sum())
+
+    with pytest.raises(KeyboardInterrupt):
+        numerical_gradient(failing_loss, weights)
+    np.testing.assert_array_equal(weights, [1.0, 2.0, 3.0])
+    assert not np.array_equal(calls[-1], weights)  # it had been perturbed when the loss ran

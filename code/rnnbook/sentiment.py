@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from rnnbook.validate import ArgumentTypeError, generator, positive_int
+from rnnbook.validate import ArgumentTypeError, generator, ids_in_range, positive_int
 
 SUBJECTS = (
     "the film",
@@ -97,6 +97,8 @@ class WordVocab:
     """Words <-> ids, with id 0 kept free for padding (so ids start at 1)."""
 
     def __init__(self, words: Iterable[str]):
+        if isinstance(words, str) or not isinstance(words, Iterable):
+            raise ArgumentTypeError(f"words must be an iterable of words (str), got {type(words).__name__}")
         words = list(words)
         if not words or len(set(words)) != len(words):
             raise ValueError("a vocabulary needs at least one word and no repeats")
@@ -105,6 +107,14 @@ class WordVocab:
 
     @classmethod
     def from_sentences(cls, sentences: Iterable[str]) -> WordVocab:
+        """The sorted words of ``sentences`` (an iterable of str)."""
+        if isinstance(sentences, str) or not isinstance(sentences, Iterable):
+            raise ArgumentTypeError(
+                f"sentences must be an iterable of sentences (str), got {type(sentences).__name__}"
+            )
+        sentences = list(sentences)
+        if not all(isinstance(s, str) for s in sentences):
+            raise ArgumentTypeError("sentences must all be str")
         return cls(sorted({w for s in sentences for w in s.split()}))
 
     def __len__(self) -> int:
@@ -112,6 +122,9 @@ class WordVocab:
         return len(self.words) + 1
 
     def encode(self, sentence: str) -> list[int]:
+        """The ids of ``sentence``'s words; an unknown word raises ValueError naming it."""
+        if not isinstance(sentence, str):
+            raise ArgumentTypeError(f"sentence must be a str, got {type(sentence).__name__}")
         unknown = sorted(set(sentence.split()) - self.index.keys())
         if unknown:
             raise ValueError(f"word(s) not in the vocabulary: {unknown}; it has {len(self.words)} words")
@@ -119,10 +132,7 @@ class WordVocab:
 
     def decode(self, ids: Iterable[int]) -> str:
         """The words of ``ids``, skipping padding."""
-        ids = [int(i) for i in ids]
-        bad = [i for i in ids if not 0 <= i <= len(self.words)]
-        if bad:
-            raise ValueError(f"ids {bad} are outside 0..{len(self.words)}")
+        ids = ids_in_range("ids", ids, len(self.words) + 1).ravel().tolist()
         return " ".join(self.words[i - 1] for i in ids if i != PAD)
 
 

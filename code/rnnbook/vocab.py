@@ -18,7 +18,17 @@ class CharVocab:
     """
 
     def __init__(self, chars: Iterable[str]):
-        chars = list(chars)
+        """``chars``: distinct single characters (a str or an iterable of them), in id order.
+
+        Raises ``TypeError`` when ``chars`` is not iterable, ``ValueError`` when it is
+        empty, repeats a character or holds something other than single characters.
+        """
+        try:
+            chars = list(chars)
+        except TypeError:
+            raise validate.ArgumentTypeError(
+                f"chars must be a str or an iterable of single characters, got {type(chars).__name__}"
+            ) from None
         if not chars:
             raise ValueError("a vocabulary needs at least one character, got none")
         if any(not isinstance(c, str) or len(c) != 1 for c in chars):
