@@ -82,8 +82,8 @@ def test_a_file_from_a_model_of_another_size_names_the_shapes(tmp_path):
     tiny_model(units=8).save_weights(path)
     with pytest.raises(
         ValueError,
-        match=r"(?s)another size:\n  the model 'char_lstm16' needs .*\(16, 64\).*\n"
-        r"  the file has .*\(8, 32\).* instead",
+        match=r"another size:\n  the model 'char_lstm16' needs weights of shapes\n    \[.*\(16, 64\).*\]\n"
+        r"  the file has\n    \[.*\(8, 32\).*\]\n",
     ):
         checkpoints.load_weights(shakespeare.build_model(13, 4, 16), path)
 

@@ -268,8 +268,8 @@ def check_fits(model, path) -> None:
         extra = [s for s in stored if s not in expected]
         raise ValueError(
             f"{Path(path).name} was saved from a model of another size:\n"
-            f"  the model {model.name!r} needs weights of shapes {missing}\n"
-            f"  the file has {extra} instead\n"
+            f"  the model {model.name!r} needs weights of shapes\n    {missing}\n"
+            f"  the file has\n    {extra}\n"
             f"build the model with the sizes the file was trained with"
         )
 

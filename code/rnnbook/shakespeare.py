@@ -228,15 +228,16 @@ def claim_run_dir(name: str, root=None) -> Path:
     """
     if not isinstance(name, str) or not name or "/" in name or "\\" in name:
         raise ValueError(f"name must be a folder name such as 'ch08', got {name!r}")
-    root = Path(os.environ.get(RUN_DIR_ENV) or root or "runs").expanduser().resolve()
+    root = Path(os.environ.get(RUN_DIR_ENV) or root or "runs").expanduser()
     for i in itertools.count(1):
         folder = root / (name if i == 1 else f"{name}-{i}")
-        if folder in _CLAIMED:
+        key = folder.resolve()
+        if key in _CLAIMED:
             return folder
         folder.mkdir(parents=True, exist_ok=True)
         handle = open(folder / ".lock", "a+")  # noqa: SIM115 (held open: the lock lives with it)
         if _try_lock(handle):
-            _CLAIMED[folder] = handle
+            _CLAIMED[key] = handle
             return folder
         handle.close()
     raise AssertionError("unreachable")
@@ -265,7 +266,8 @@ def _pretrained_files(directory) -> tuple[Path, Path]:
     """``(weights, info)`` of the stored ``cpu`` run: in ``directory``, the repository, or downloaded."""
     from rnnbook import data
 
-    for folder in [Path(directory)] if directory is not None else [PRETRAINED_DIR]:
+    places = [Path(directory)] if directory is not None else [PRETRAINED_DIR, Path("pretrained")]
+    for folder in places:
         weights, info = folder / "ch08_cpu.weights.h5", folder / "ch08_cpu.json"
         if weights.is_file() and info.is_file():
             return weights, info

@@ -1,0 +1,62 @@
+"""Chapter 8 as a page: lines that fit, the resume section, the stop-or-crash answer cell."""
+
+import json
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "08_shakespeare_generation.ipynb"
+WIDTH = 80  # the book's code column holds 80 characters without sideways scrolling
+
+
+def cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def visible_code_cells():
+    return [
+        c for c in cells() if c["cell_type"] == "code" and "remove-cell" not in c["metadata"].get("tags", [])
+    ]
+
+
+def test_visible_code_lines_fit_the_page():
+    long = [
+        line
+        for cell in visible_code_cells()
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > WIDTH
+    ]
+    assert not long, f"code lines longer than {WIDTH} characters: {long}"
+
+
+def test_stored_text_outputs_fit_the_page():
+    long = []
+    for cell in visible_code_cells():
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            long += [line for line in text.splitlines() if len(line) > WIDTH]
+    assert not long, f"output lines longer than {WIDTH} characters: {long}"
+
+
+def test_learning_goals_are_in_the_box_of_every_chapter():
+    assert "```{admonition} Learning goals\n:class: tip" in "".join(cells()[1]["source"])
+
+
+def test_stop_or_crash_has_a_graded_code_answer_inside_its_solution():
+    sources = ["".join(c["source"]) for c in cells()]
+    start = next(i for i, s in enumerate(sources) if s.startswith("```{solution-start} ch08-stop-or-crash"))
+    end = next(i for i in range(start, len(sources)) if sources[i].startswith("```{solution-end}"))
+    answers = [c for c in cells()[start:end] if "exercise" in c["metadata"].get("tags", [])]
+    assert len(answers) == 1
+    source = "".join(answers[0]["source"])
+    assert "### BEGIN SOLUTION" in source and "### END SOLUTION" in source
+    assert source.index("### END SOLUTION") < source.index("assert "), "the check follows the answer"
+
+
+def test_prose_facts_the_review_corrected():
+    prose = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "markdown")
+    code = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "code")
+    assert "GRU" in prose  # the TensorFlow tutorial's model is a GRU(1024)
+    assert "bench_shakespeare" not in prose + code and "python -m rnnbook.bench generation" in prose
+    assert "The seed of this book" not in prose
+    assert "bit for bit" in prose and "assert identical" in code  # exact resume, shown
+    assert "assert gap_steps < 1e-5" in code  # one-step model equals the full model
+    assert "assert variety[0.2] < variety[1.5]" in code  # cold samples repeat more
