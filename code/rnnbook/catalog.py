@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import nbformat
 
+from rnnbook import student  # the parser that also makes the student edition
 from rnnbook.execute import STAMP_KEY, chapter_notebooks
 
 PAGE = "instructors.md"
@@ -91,6 +92,7 @@ EXERCISES: dict[str, Meta] = {
     "ch11-exposure": Meta(1, 15, 2, 2),
     "ch11-length": Meta(2, 15, 2, 5),
     "ch11-count-ambiguous": Meta(2, 20, 2, 1),
+    "ch11-budget": Meta(2, 45, 2, 4),
 }
 
 
@@ -106,6 +108,17 @@ def exercise_meta(label: str) -> Meta:
 
 def exercise_points(label: str) -> int:
     return exercise_meta(label).points
+
+
+def missing_entries(root: Path) -> list[str]:
+    """Labels of the chapters' exercises that have no entry in :data:`EXERCISES`."""
+    missing = []
+    for path in chapter_notebooks(root):
+        parsed = student.parse(
+            nbformat.read(path, as_version=4).cells, student.chapter_number(path), str(path)
+        )
+        missing += [f"{path.name}: {label}" for label in parsed.exercises if label not in EXERCISES]
+    return missing
 
 
 def _minutes(seconds) -> str:
@@ -147,8 +160,6 @@ class Chapter(NamedTuple):
 
 
 def chapter_rows(path: Path) -> Chapter:
-    from rnnbook import student  # the parser that also makes the student edition
-
     nb = nbformat.read(path, as_version=4)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     title = next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), path.stem)
@@ -156,7 +167,12 @@ def chapter_rows(path: Path) -> Chapter:
     parsed = student.parse(nb.cells, student.chapter_number(path), str(path))
     rows = []
     for ex in parsed.exercises.values():
-        meta = exercise_meta(ex.label)
+        meta = EXERCISES.get(ex.label)
+        if meta is None:  # a new exercise: the page says so, and a test names it
+            rows.append(
+                f"| {ex.number} {ex.title} | not set | not set | not set | | `{ex.label}`: no entry |"
+            )
+            continue
         checkers = dict.fromkeys(_CHECKER.findall("\n".join(c.source for c in ex.code)))
         graded = ", ".join(f"`{name}`" for name in checkers) or "by hand"
         if checkers and ex.asks_for_prose:
@@ -169,7 +185,7 @@ def chapter_rows(path: Path) -> Chapter:
             f"| {ex.number} {ex.title} | {meta.points} | {meta.minutes} min | {'★' * meta.difficulty} "
             f"| {graded} | {meta.goal}. {_short(goals[meta.goal - 1])} |"
         )
-    metas = [exercise_meta(label) for label in parsed.exercises]
+    metas = [EXERCISES[label] for label in parsed.exercises if label in EXERCISES]
     stamp = nb.metadata.get(STAMP_KEY, {})
     row = (
         f"| [{title}](chapters/{path.stem}) | {_minutes(stamp.get('quick_seconds'))} "
@@ -212,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.write:
         print(catalogue(root))
         return 0
+    for entry in missing_entries(root):
+        print(f"warning: no points, time, difficulty or goal for {entry} (rnnbook.catalog.EXERCISES)")
     page, fresh = root / PAGE, render_page(root)
     if page.read_text(encoding="utf-8") == fresh:
         print(f"{PAGE} is up to date: nothing changed")
