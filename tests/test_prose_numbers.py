@@ -72,7 +72,7 @@ def prose(markdown: str) -> str:
             continue  # a directive option such as :label: or :class:
         if line.lstrip().startswith("#"):
             continue  # headings are numbered by chapter, not by a result
-        kept.append(line)
+        kept.append(re.sub(r"^\s*\d+\.\s", " ", line))  # list markers are not quantities
     text = "\n".join(kept)
     for pattern in _SKIP_INLINE:
         text = pattern.sub(" ", text)
@@ -182,3 +182,29 @@ def test_numbers_are_compared_as_values():
         ],
     }
     assert unsupported_numbers(nb) == []
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::[^`]*)?`")
+
+
+def glued_names(nb: dict) -> set[str]:
+    """Names of the values the stored outputs glue (myst_nb.glue)."""
+    names = set()
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            if "name" in scrapbook:
+                names.add(scrapbook["name"])
+    return names
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_every_glued_name_in_the_prose_is_stored(name):
+    """A {glue} role whose value no stored output holds renders as nothing: re-execute."""
+    nb = json.loads((CHAPTERS_DIR / name).read_text(encoding="utf-8"))
+    used = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            used |= set(GLUE_ROLE.findall("".join(cell["source"])))
+    missing = sorted(used - glued_names(nb))
+    assert not missing, f"{name}: the prose pastes values no stored output glues: {missing}"
