@@ -7,6 +7,8 @@
   enumerables per chapter only with ``numbered: true`` in the table of contents, which
   would number the chapters a second time (their titles already start "2. ..."), so the
   chapter's number is taken from its file name (``chapters/02_...``) instead.
+* ``book.css``: long inline code may wrap, and wide tables scroll inside themselves on a
+  phone, so that no page scrolls sideways as a whole at 400 px.
 * A script that two extensions add with the same content (sphinx-thebe's
   ``const THEBE_JS_URL`` declaration, which throws "redeclaration" in the browser) is
   written to each page once.
@@ -15,8 +17,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
+
+STATIC = Path(__file__).resolve().parent / "static"  # book.css
 
 MARKER_LINE = re.compile(
     r"^[ \t]*(#[ \t]*NBVAL_[A-Z_]+|###[ \t]*(BEGIN|END)[ \t]+(SOLUTION|HIDDEN TESTS))[ \t]*\n?", re.M
@@ -64,10 +69,16 @@ def one_copy_of_each_script(app, pagename, templatename, context, doctree) -> No
         if repr(key) not in seen:
             seen.add(repr(key))
             unique.append(script)
-    context["script_files"] = unique
+    scripts[:] = unique  # in place: later handlers (MathJax's, per page) add to this very list
+
+
+def add_static_folder(app, config) -> None:
+    config.html_static_path.append(str(STATIC))
 
 
 def setup(app):
+    app.connect("config-inited", add_static_folder)
+    app.add_css_file("book.css")
     app.connect("doctree-read", strip_markers)
     # After Sphinx' toctree collector numbers the enumerables (default priority 500).
     app.connect("env-get-updated", number_exercises_per_chapter, priority=900)

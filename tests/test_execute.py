@@ -248,3 +248,20 @@ def test_two_commands_run_different_notebooks_at_once(tmp_path):
         assert nb.cells[0].outputs[0].text == f"quick {name}\n"
         assert execute.stamp_problems(tmp_path / f"{name}.ipynb", "quick") == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ipynb", "b.ipynb"]  # no temporary files left
+
+
+def test_live_widgets_are_not_stored(tmp_path):
+    path = tmp_path / "04_widget.ipynb"
+    widget = "{'model_id': 'abc', 'version_major': 2, 'version_minor': 0}"
+    make_notebook(
+        path,
+        "from IPython.display import display\n"
+        f"display({{'application/vnd.jupyter.widget-view+json': {widget}, 'text/plain': '0%|'}}, raw=True)\n"
+        "print('trained')",
+    )
+    assert execute.main([str(path), "--profile", "quick", "--no-quick-timing"]) == 0
+    nb = nbformat.read(path, as_version=4)
+    assert [o.output_type for o in nb.cells[0].outputs] == ["stream"]
+    assert nb.cells[0].outputs[0].text == "trained\n"
+    assert "widgets" not in nb.metadata
+    assert execute.stamp_problems(path, "quick") == []

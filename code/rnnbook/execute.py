@@ -11,6 +11,7 @@ everything the outputs depend on:
 * a hash of the chapter's entry in ``profiles.SIZES`` for that profile;
 * the sha256 of every corpus it loads (``load_text("name")`` in its cells or modules);
 * a hash of the stored outputs themselves, so a hand-edited output is noticed;
+  (live widgets, such as tqdm's progress bars in a kernel, are not stored);
 * the run time (and the quick profile's, for the instructors' page).
 
 The tests compare the stamp with the current code, so outputs can never silently come
@@ -268,6 +269,26 @@ def run_notebook(nb: nbformat.NotebookNode, folder: Path, profile: str, timeout:
     return time.perf_counter() - start
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_live_widgets(nb: nbformat.NotebookNode) -> int:
+    """Remove widget outputs (tqdm's live progress bars in a kernel) and the notebook's widget state.
+
+    A stored widget shows only with its kernel: GitHub and Colab show a stale "0%" bar and the
+    HTML book would fetch the widget library from a CDN. Returns how many outputs were removed.
+    """
+    removed = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = [o for o in cell.get("outputs", []) if WIDGET_MIME not in o.get("data", {})]
+        removed += len(cell.get("outputs", [])) - len(kept)
+        cell.outputs = kept
+    nb.metadata.pop("widgets", None)
+    return removed
+
+
 def _write_atomically(nb: nbformat.NotebookNode, target: Path) -> None:
     """Write ``nb`` to a temporary file beside ``target``, then rename it over ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,6 +324,7 @@ def execute(
         stamp["quick_seconds"] = round(run_notebook(nbformat.from_dict(nb), path.parent, "quick", timeout), 1)
     seconds = run_notebook(nb, path.parent, profile, timeout)
     stamp["seconds"] = round(seconds, 1)
+    drop_live_widgets(nb)
     # Hash the outputs as they will read back from the file (nbformat normalises some strings).
     stamp["outputs_sha256"] = outputs_hash(nbformat.reads(nbformat.writes(nb), as_version=4))
     nb.metadata[STAMP_KEY] = stamp
