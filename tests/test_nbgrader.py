@@ -138,3 +138,30 @@ def test_assignment_cells_split_answer_and_checker():
     )
     assert answer.endswith("return y") and checker == "ch09.check_f(f)\nprint(1)"
     assert assignments.split_checker("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\nprint(x)") is None
+
+
+def test_write_keeps_an_edited_source_notebook_unless_forced(tmp_path, capsys):
+    (source,) = assignments.write_course(tmp_path, [CHAPTER])
+    assert assignments.write_course(tmp_path, [CHAPTER]) == [source]  # the same notebook again: fine
+    source.write_text(
+        source.read_text(encoding="utf-8").replace('"points": 3', '"points": 5'), encoding="utf-8"
+    )
+    edited = source.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        assignments.main(["write", str(tmp_path), str(CHAPTER)])
+    assert "would overwrite" in capsys.readouterr().err and source.read_text(encoding="utf-8") == edited
+    assert assignments.main(["write", str(tmp_path), str(CHAPTER), "--force"]) == 0
+    assert source.read_text(encoding="utf-8") != edited
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["write", "c", "no_such.ipynb"], "no such notebook"),
+        (["write", "c", str(CHAPTER), "--profile", "fast"], "fast"),
+    ],
+)
+def test_write_refuses_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        assignments.main(argv)
+    assert message in capsys.readouterr().err

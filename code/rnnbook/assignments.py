@@ -40,8 +40,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from rnnbook import student
 from rnnbook.catalog import exercise_points
 from rnnbook.execute import STAMP_KEY, chapter_notebooks
+from rnnbook.profiles import PROFILE_ENV, PROFILES
 
-PROFILE_ENV = "RNNBOOK_PROFILE"  # = rnnbook.profiles.PROFILE_ENV
 CELL_TIMEOUT = 30  # seconds; nbgrader's default Execute.timeout, written into the config
 _CHECKER = re.compile(r"\bcheck_\w+\s*\(")
 CONFIG = f"""\
@@ -165,19 +165,30 @@ def assignment_notebook(path: Path, profile: str = "quick") -> nbformat.Notebook
     return nb
 
 
-def write_course(course: Path, notebooks: list[Path], profile: str = "quick") -> list[Path]:
-    """Write ``course/source/chNN/<chapter>.ipynb`` for each chapter (and a config if missing)."""
+def write_course(
+    course: Path, notebooks: list[Path], profile: str = "quick", force: bool = False
+) -> list[Path]:
+    """Write ``course/source/chNN/<chapter>.ipynb`` for each chapter (and a config if missing).
+
+    Raises FileExistsError, before writing anything, when a source notebook already there
+    differs from the new one (an instructor may have edited it) and ``force`` is false.
+    """
     made = {path: assignment_notebook(path, profile) for path in notebooks}  # all parsed first
-    written = []
+    targets = {path: course / "source" / assignment_name(path) / path.name for path in notebooks}
+    changed = [
+        str(target)
+        for path, target in targets.items()
+        if target.exists() and target.read_text(encoding="utf-8") != nbformat.writes(made[path]) + "\n"
+    ]
+    if changed and not force:
+        raise FileExistsError(f"would overwrite {', '.join(changed)}; move them away or pass --force")
     for path, nb in made.items():
-        folder = course / "source" / assignment_name(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, folder / path.name)
-        written.append(folder / path.name)
+        targets[path].parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, targets[path])
     config = course / "nbgrader_config.py"
     if not config.exists():
         config.write_text(CONFIG, encoding="utf-8")
-    return written
+    return list(targets.values())
 
 
 # --- report on a handed-in notebook -------------------------------------------------------
@@ -253,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     write.add_argument("course", type=Path, help="the nbgrader course folder (created if missing)")
     write.add_argument("notebooks", nargs="*", type=Path, help="default: every chapter")
     write.add_argument("--profile", default="quick", help="profile the assignments run in (default: quick)")
+    write.add_argument("--force", action="store_true", help="overwrite source notebooks that differ")
     grade = commands.add_parser("report", help="run handed-in notebooks to the end and report every exercise")
     grade.add_argument("notebooks", nargs="+", type=Path)
     grade.add_argument("--profile", default="quick", help="profile to run them in (default: quick)")
@@ -266,7 +278,16 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = args.notebooks or chapter_notebooks(Path.cwd())
     if not notebooks:
         parser.error("no notebooks given and none found under ./chapters")
-    for target in write_course(args.course, notebooks, args.profile):
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    if args.profile not in PROFILES:
+        parser.error(f"--profile {args.profile!r}: expected one of {', '.join(PROFILES)}")
+    try:
+        written = write_course(args.course, notebooks, args.profile, args.force)
+    except FileExistsError as error:
+        parser.error(str(error))
+    for target in written:
         print(target)
     print(f"next: cd {args.course} && nbgrader generate_assignment {assignment_name(notebooks[0])}")
     return 0

@@ -337,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = args.notebooks or chapter_notebooks(Path.cwd())
     if not notebooks:
         parser.error("no notebooks given and none found under ./chapters")
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
     if args.outdir.resolve() in {nb.resolve().parent for nb in notebooks}:
         parser.error("OUTDIR must not be the chapters' folder: it would overwrite the solutions")
     editions = {path: student_notebook(path) for path in notebooks}  # all parsed before any is written
