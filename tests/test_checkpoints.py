@@ -326,3 +326,17 @@ def test_exact_backup_refuses_a_bad_folder_and_read_history_a_missing_one(tmp_pa
         checkpoints.ExactBackup(None)
     with pytest.raises(FileNotFoundError, match="history.json does not exist"):
         checkpoints.read_history(tmp_path)
+
+
+def test_a_backup_of_another_model_size_is_not_loaded_and_training_starts_afresh(tmp_path, capsys):
+    backup_fit(tmp_path, crash_after=2)
+    shakespeare.keras.utils.set_random_seed(0)
+    model = tiny_model(units=16)
+    fresh = [w.numpy().copy() for w in model.weights]
+    backup = checkpoints.ExactBackup(tmp_path)
+    backup.set_model(model)
+    backup.on_train_begin()
+    out = capsys.readouterr().out
+    assert "another size" in out and "training starts from epoch 1" in out
+    assert backup.resumed_from == 0
+    assert all(np.array_equal(a, w.numpy()) for a, w in zip(fresh, model.weights, strict=True))

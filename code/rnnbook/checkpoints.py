@@ -345,6 +345,7 @@ class ExactBackup(keras_setup.load(seed=None).callbacks.Callback):
 
     def _restore(self, path: Path) -> None:
         model = self.model
+        check_fits(model, path)  # before loading: a failed load must not leave half the weights
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
         model.load_weights(str(path))
