@@ -466,7 +466,8 @@ SIZES: dict[str, dict[str, dict]] = {
     "ch11": {
         # Dates to ISO: n_dates drawn (before ambiguous and repeated inputs are removed), two
         # encoder-decoders (without and with attention) on the same budget, then greedy and
-        # beam search over the test set. cpu: a few minutes on two cores.
+        # beam search over the test set. The budget is short on purpose: at 40,000 dates and 5
+        # epochs the cpu run gave 99.0% and 100.0% exact match, leaving little to compare.
         "quick": {
             "n_dates": 2000,
             "embedding_dim": 16,
@@ -477,21 +478,21 @@ SIZES: dict[str, dict[str, dict]] = {
             "beam_width": 3,
         },
         "cpu": {
-            "n_dates": 40_000,
+            "n_dates": 30_000,
             "embedding_dim": 32,
             "units": 64,
             "learning_rate": 0.003,
             "batch_size": 64,
-            "epochs": 5,
+            "epochs": 3,
             "beam_width": 4,
         },
         "gpu": {
-            "n_dates": 80_000,
+            "n_dates": 60_000,
             "embedding_dim": 32,
             "units": 128,
             "learning_rate": 0.003,
             "batch_size": 128,
-            "epochs": 10,
+            "epochs": 4,
             "beam_width": 5,
         },
     },
