@@ -21,6 +21,7 @@ targets and directive options are not prose and are skipped too.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -184,27 +185,71 @@ def test_numbers_are_compared_as_values():
     assert unsupported_numbers(nb) == []
 
 
-GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::[^`]*)?`")
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::([^`]*))?`")
 
 
-def glued_names(nb: dict) -> set[str]:
-    """Names of the values the stored outputs glue (myst_nb.glue)."""
-    names = set()
+def glued_values(nb: dict) -> dict[str, str]:
+    """The text/plain of every value the stored outputs glue (myst_nb.glue), by name."""
+    values = {}
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook", {})
-            if "name" in scrapbook:
-                names.add(scrapbook["name"])
-    return names
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is not None:
+                text = next((v for k, v in output.get("data", {}).items() if k.endswith("text/plain")), "")
+                values[name] = "".join(text) if isinstance(text, list) else text
+    return values
+
+
+def glue_problems(nb: dict) -> list[str]:
+    """Glue roles whose value is not stored, or cannot take the role's number format."""
+    stored, problems = glued_values(nb), []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for name, fmt in GLUE_ROLE.findall("".join(cell["source"])):
+            if name not in stored:
+                problems.append(f"{name}: no stored output glues it (re-execute the chapter)")
+            elif fmt and fmt[-1] in "eEfFgGn%":
+                try:  # what myst-nb does: literal_eval, then float
+                    float(ast.literal_eval(stored[name]))
+                except (ValueError, SyntaxError, TypeError):
+                    problems.append(f"{name}: {stored[name]!r} is not a number (glue a Python float)")
+    return problems
 
 
 @pytest.mark.parametrize("name", CHECKED)
-def test_every_glued_name_in_the_prose_is_stored(name):
-    """A {glue} role whose value no stored output holds renders as nothing: re-execute."""
+def test_every_glued_value_in_the_prose_is_stored_and_formattable(name):
+    """A {glue} role whose value is missing or unformattable renders as nothing."""
     nb = json.loads((CHAPTERS_DIR / name).read_text(encoding="utf-8"))
-    used = set()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            used |= set(GLUE_ROLE.findall("".join(cell["source"])))
-    missing = sorted(used - glued_names(nb))
-    assert not missing, f"{name}: the prose pastes values no stored output glues: {missing}"
+    problems = glue_problems(nb)
+    assert not problems, f"{name}: {'; '.join(problems)}"
+
+
+def test_a_numpy_scalar_repr_is_caught():
+    nb = {
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": "",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {"scrapbook": {"name": "gap"}},
+                        "data": {"application/papermill.record/text/plain": "np.float64(0.5)"},
+                    },
+                    {
+                        "output_type": "display_data",
+                        "metadata": {"scrapbook": {"name": "ok"}},
+                        "data": {"application/papermill.record/text/plain": "0.25"},
+                    },
+                ],
+            },
+            {
+                "cell_type": "markdown",
+                "source": "{glue:text}`gap:.2f`, {glue:text}`ok:.1%`, {glue:text}`gone`",
+            },
+        ],
+    }
+    problems = glue_problems(nb)
+    assert len(problems) == 2 and problems[0].startswith("gap:") and problems[1].startswith("gone:")
