@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from rnnbook import charmodels, gates, numpy_rnn, sentiment, sumdata, tagging, tasks, timeseries, windows
-from rnnbook.checks import CheckFailed, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10
+from rnnbook.checks import CheckFailed, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11
 from rnnbook.gradcheck import check_gradients, numerical_gradient, relative_error
 from rnnbook.vocab import CharVocab
 
@@ -514,11 +514,6 @@ def test_integral_floats_are_accepted_as_sizes():
     assert model.get_layer("lstm").units == 16 and type(model.get_layer("lstm").units) is int
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rnnbook/shakespeare.py (another helper's file) does not yet convert sizes with "
-    "validate.positive_int; make_dataset(seq_length=5.0) dies in tf.data, build_model(units=16.0) in Keras",
-)
 def test_shakespeare_sizes_follow_the_package_rule():
     from rnnbook import shakespeare
 
@@ -575,6 +570,8 @@ FUNCTION_CHECKERS = [
     (ch10.check_seasonal_naive, ()),
     (ch10.check_pad_with_mask, ()),
     (ch10.check_init_from_similar, ()),
+    (ch11.check_masked_softmax, ()),
+    (ch11.check_beam_step, ()),
 ]
 
 BAD_ANSWERS = {

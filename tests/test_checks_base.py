@@ -36,7 +36,7 @@ def test_passed_prints_correct(capsys):
 
 import math  # noqa: E402
 
-from rnnbook.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10  # noqa: E402
+from rnnbook.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11  # noqa: E402
 
 
 def _sigmoid(x):
@@ -159,6 +159,29 @@ def init_new_rows(table, old_vocab, new_chars, similar):
     return np.vstack([table, rows])
 
 
+def masked_softmax(scores, valid):
+    """Row softmax over the valid positions only, written with a Python loop per row."""
+    out = np.zeros_like(scores, dtype=float)
+    for i in range(scores.shape[0]):
+        kept = scores[i][valid[i]]
+        e = np.exp(kept - kept.max())
+        out[i][valid[i]] = e / e.sum()
+    return out
+
+
+def beam_step(scores, log_probs, beam_width):
+    """Every (prefix, character) extension ranked by total log-probability, best first."""
+    extended = sorted(
+        ((scores[k] + log_probs[k, v], k, v) for k in range(len(scores)) for v in range(log_probs.shape[1])),
+        key=lambda item: -item[0],
+    )[:beam_width]
+    return (
+        np.array([k for _, k, _ in extended]),
+        np.array([v for _, _, v in extended]),
+        np.array([total for total, _, _ in extended]),
+    )
+
+
 def _nudge(value, delta):
     """``value`` with a relative error of about ``delta``, keeping probabilities normalised."""
     if isinstance(value, tuple):
@@ -179,6 +202,11 @@ def _nudge_probabilities(value, delta):
     signs = np.where(np.arange(p.shape[-1]) % 2 == 0, 1.0, -1.0)
     q = p * (1 + delta * signs)
     return q / q.sum(axis=-1, keepdims=True)
+
+
+def _nudge_beam(value, delta):
+    parents, tokens, new_scores = value
+    return parents, tokens, new_scores * (1 + delta)
 
 
 def _nudge_pool(value, delta):
@@ -208,6 +236,8 @@ NEAR_MISSES = [
     (ch09.check_causal_ceiling, ceiling, _nudge, 1e-10, 1e-4),
     (ch10.check_seasonal_naive, seasonal_naive, _nudge, 1e-10, 1e-3),
     (ch10.check_init_from_similar, init_new_rows, _nudge, 1e-10, 1e-3),
+    (ch11.check_masked_softmax, masked_softmax, _nudge_probabilities, 1e-10, 1e-4),
+    (ch11.check_beam_step, beam_step, _nudge_beam, 1e-10, 1e-4),
 ]
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbook import keras_setup
+from rnnbook import keras_setup, validate
 
 keras = keras_setup.load(seed=None)  # noqa: E402  (silences TensorFlow before it is imported)
 import tensorflow as tf  # noqa: E402
@@ -107,9 +107,8 @@ def make_dataset(
     ids = np.asarray(ids)
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"ids must be a 1-D array of integers, got shape {ids.shape} dtype {ids.dtype}")
-    for name, value in (("seq_length", seq_length), ("batch_size", batch_size)):
-        if int(value) != value or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    seq_length = validate.positive_int("seq_length", seq_length)
+    batch_size = validate.positive_int("batch_size", batch_size)
     needed = (seq_length + 1) * batch_size
     if len(ids) < needed:
         raise ValueError(
@@ -153,9 +152,9 @@ def build_model(vocab_size: int, embedding_dim: int, units: int) -> keras.Model:
     The model's output is the logits ``(batch, time, vocab_size)``; the LSTM's final state
     is computed too, and :func:`rnnbook.generate.one_step_model` uses it.
     """
-    for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim), ("units", units)):
-        if int(value) != value or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    vocab_size = validate.positive_int("vocab_size", vocab_size)
+    embedding_dim = validate.positive_int("embedding_dim", embedding_dim)
+    units = validate.positive_int("units", units)
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name=LAYER_NAMES[0])(ids)
     sequence, _h, _c = keras.layers.LSTM(

@@ -15,8 +15,12 @@ chained (``raise ... from``), so its traceback still points at the student's lin
 from __future__ import annotations
 
 import functools
+import textwrap
 
 import numpy as np
+
+#: Width of the book's code column: a longer "Correct!" line would scroll sideways.
+LINE_WIDTH = 80
 
 
 class CheckFailed(AssertionError):
@@ -24,7 +28,8 @@ class CheckFailed(AssertionError):
 
 
 def passed(message: str) -> None:
-    print(f"Correct! {message}")
+    """Print the one "Correct! ..." verdict, wrapped to the book's column width."""
+    print(textwrap.fill(f"Correct! {message}", LINE_WIDTH, break_on_hyphens=False))
 
 
 def describe(value) -> str:

@@ -103,17 +103,17 @@ def _count_hint(sizes: tuple, difference: int) -> str:
     return ""
 
 
-@checker("a function count_params(n_in, n_hidden1, n_hidden2, n_out) returning an int")
-def check_count_stacked_params(count_params) -> None:
-    """Check ``count_params(n_in, n_hidden1, n_hidden2, n_out) -> int`` on hidden sizes."""
+@checker("a function count_stacked_params(n_in, n_hidden1, n_hidden2, n_out) returning an int")
+def check_count_stacked_params(count_stacked_params) -> None:
+    """Check ``count_stacked_params(n_in, n_hidden1, n_hidden2, n_out) -> int`` on hidden sizes."""
     for sizes in [(3, 5, 7, 2), (1, 1, 1, 1), (65, 128, 256, 65), (7, 4, 9, 11)]:
-        got = count_params(*sizes)
+        got = count_stacked_params(*sizes)
         expected = expected_stacked_count(*sizes)
         if got is None:
-            raise CheckFailed("count_params returned None: did it forget to `return` the count?")
+            raise CheckFailed("count_stacked_params returned None: did it forget to `return` the count?")
         if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
             raise CheckFailed(
-                f"count_params returned {got!r} of type {type(got).__name__}; "
+                f"count_stacked_params returned {got!r} of type {type(got).__name__}; "
                 "a number of parameters is an int"
             )
         if got != expected:
@@ -123,7 +123,7 @@ def check_count_stacked_params(count_params) -> None:
                 f"for n_in={n_in}, n_hidden1={h1}, n_hidden2={h2}, n_out={n_out} you counted {got}, "
                 f"expected {expected} ({difference:+d}).{_count_hint(sizes, difference)}"
             )
-    passed("count_params is right on 4 hidden sizes (and the sequence length is not an argument).")
+    passed("count_stacked_params is right on 4 hidden sizes (and the sequence length is not an argument).")
 
 
 # --- a hand-set running-sum RNN --------------------------------------------------------
