@@ -1,0 +1,109 @@
+"""Tests that state the right value, written against mutants that survived the other tests.
+
+Each test pins a number or a message that a small plausible bug (found by mutation testing,
+``tools/mutation.sh``) would change without any other test noticing: a relative error that
+multiplies where it divides, an ``eps`` that is validated and then ignored, a ``dtype`` that
+is ignored, an optimiser step that explodes for a tiny gradient.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnbook import numpy_rnn as rnn
+from rnnbook.gradcheck import check_gradients, numerical_gradient, relative_error
+from rnnbook.vocab import CharVocab
+
+
+def test_relative_error_values():
+    # |a - n| / (|a| + |n|): identical vectors 0, orthogonal unit vectors sqrt(2)/2, 2 vs 1 gives 1/3.
+    assert relative_error(np.array([3.0, 4.0]), np.array([3.0, 4.0])) == 0.0
+    assert relative_error(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(
+        math.sqrt(2) / 2, rel=1e-15
+    )
+    assert relative_error(np.array([2.0]), np.array([1.0])) == pytest.approx(1 / 3, rel=1e-15)
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0  # both zero: no division by zero
+
+
+def test_numerical_gradient_is_the_central_difference_with_the_given_eps():
+    # For x**3 the central difference is exactly 3 x**2 + eps**2: it pins the formula and eps.
+    x = np.array([1.0, 2.0])
+    grad = numerical_gradient(lambda: float(np.sum(x**3)), x, eps=0.1)
+    np.testing.assert_allclose(grad, 3 * np.array([1.0, 2.0]) ** 2 + 0.01, rtol=1e-12)
+    np.testing.assert_array_equal(x, [1.0, 2.0])  # perturbed in place, then restored
+    default = numerical_gradient(lambda: float(np.sum(x**3)), x)  # eps = 1e-5
+    np.testing.assert_allclose(default, [3.0, 12.0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-5, float("nan"), float("inf")])
+def test_numerical_gradient_refuses_a_bad_eps(eps):
+    x = np.array([1.0])
+    with pytest.raises(ValueError, match="eps"):
+        numerical_gradient(lambda: float(x[0] ** 2), x, eps=eps)
+
+
+def test_gradient_check_messages_name_what_is_wrong():
+    with pytest.raises((TypeError, ValueError), match="loss"):
+        numerical_gradient(None, np.array([1.0]))
+    with pytest.raises(ValueError, match="float64"):
+        numerical_gradient(lambda: 0.0, np.array([1.0], dtype=np.float32))
+    with pytest.raises((TypeError, ValueError), match="array must be the NumPy array"):
+        numerical_gradient(lambda: 0.0, [1.0])
+    with pytest.raises((TypeError, ValueError), match="numeric"):
+        relative_error(np.array([1.0]), "not numbers")
+    with pytest.raises((TypeError, ValueError), match="analytic"):
+        relative_error("not numbers", np.array([1.0]))
+
+
+def test_check_gradients_uses_the_given_eps():
+    x = np.array([1.0, 2.0])
+    analytic = 3 * x**2
+    errors = check_gradients(lambda: float(np.sum(x**3)), {"x": x}, {"x": analytic}, eps=0.1)
+    numeric = analytic + 0.01
+    expected = np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric))
+    assert errors["x"] == pytest.approx(expected, rel=1e-9)
+    assert errors["x"] > 1e-4  # with the default eps it would be ~1e-11
+
+
+def test_adagrad_step_for_a_tiny_gradient_stays_below_the_learning_rate():
+    # step = lr * g / (sqrt(g**2) + eps): 0.1 * 1e-9 / (1e-9 + 1e-8) = 0.1 / 11.
+    params = {"w": np.zeros(1)}
+    rnn.Adagrad(learning_rate=0.1, eps=1e-8).update(params, {"w": np.array([1e-9])})
+    assert params["w"][0] == pytest.approx(-0.1 / 11, rel=1e-12)
+
+
+def test_clip_by_norm_of_a_large_gradient_gives_exactly_max_norm():
+    grads = {"a": np.array([3.0]), "b": np.array([4.0])}  # global norm 5
+    clipped = rnn.clip_by_norm(grads, 1.0)
+    assert rnn.global_norm(clipped) == pytest.approx(1.0, rel=1e-11)
+    np.testing.assert_allclose(clipped["a"], [0.6], rtol=1e-11)
+
+
+def test_loss_messages_give_the_expected_and_the_given_shapes():
+    with pytest.raises(ValueError, match=r"targets must have shape \(2, 3\), got \(2, 4\)"):
+        rnn.softmax_cross_entropy(np.zeros((2, 3, 5)), np.zeros((2, 4), dtype=int))
+    with pytest.raises(ValueError, match=r"targets must have shape \(2, 1\)"):
+        rnn.mse_last(np.zeros((2, 3, 1)), np.zeros((3, 1)))
+
+
+def test_stream_batches_says_how_many_ids_one_chunk_needs():
+    with pytest.raises(ValueError, match=r"5 ids are too few .* = 11"):
+        list(rnn.stream_batches(np.arange(5), batch_size=2, seq_len=5))
+
+
+def test_vocabulary_messages_and_dtypes():
+    with pytest.raises(ValueError, match="at least one character, got none"):
+        CharVocab([])
+    with pytest.raises(ValueError, match="single characters"):
+        CharVocab(["ab"])
+    with pytest.raises(ValueError, match="must not repeat a character"):
+        CharVocab(["a", "a"])
+    vocab = CharVocab("abc")
+    with pytest.raises(ValueError, match="use only these 3 characters: 'abc'"):
+        vocab.encode("abd")
+    assert vocab.one_hot(np.array([0, 2]), dtype=np.float64).dtype == np.float64
+    assert vocab.one_hot(np.array([0, 2]), dtype=np.int8).dtype == np.int8
+    assert vocab.one_hot(np.array([1])).dtype == np.float32
+    ids = vocab.encode("cab")
+    assert ids.dtype == np.int32 and ids.tolist() == [2, 0, 1]
