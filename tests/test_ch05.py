@@ -143,3 +143,25 @@ def test_model_shape_checker_with_real_keras_models(capsys):
         layer = getattr(keras.layers, kind)(7)
         keras.Sequential([keras.Input((5, 3)), layer])
         assert layer.count_params() == ch05.expected_parameter_count(kind, 7, 3)
+
+
+def test_model_shape_checker_checks_the_layer_the_exercise_asks_for(capsys):
+    keras = pytest.importorskip("rnnbook.keras_setup").load(seed=0)
+
+    def per_step(layer):
+        return keras.Sequential([keras.Input((12, 3)), layer, keras.layers.Dense(1)])
+
+    ch05.check_model_shapes(
+        per_step(keras.layers.GRU(16, return_sequences=True)), (12, 3), (12, 1), layer=("GRU", 16)
+    )
+    assert capsys.readouterr().out.startswith("Correct!")
+    with pytest.raises(CheckFailed, match=r"needs a GRU\(16\) layer; its layers are: LSTM\(16\), Dense\(1\)"):
+        ch05.check_model_shapes(
+            per_step(keras.layers.LSTM(16, return_sequences=True)), (12, 3), (12, 1), layer=("GRU", 16)
+        )
+    with pytest.raises(CheckFailed, match=r"needs a GRU\(16\) layer; its layers are: GRU\(8\)"):
+        ch05.check_model_shapes(
+            per_step(keras.layers.GRU(8, return_sequences=True)), (12, 3), (12, 1), layer=("GRU", 16)
+        )
+    with pytest.raises(CheckFailed, match=r"expected a Keras model with a GRU\(16\) layer"):
+        ch05.check_model_shapes(FakeModel((12, 3), (12, 1)), (12, 3), (12, 1), layer=("GRU", 16))

@@ -267,3 +267,16 @@ def test_char_models_clip_the_global_norm():
     model = charmodels.build_char_model("onehot", V, 4, seed=0)
     config = model.optimizer.get_config()
     assert config["global_clipnorm"] == 1.0 and config["clipnorm"] is None
+
+
+def test_gated_layers_take_the_cudnn_kernel_on_a_gpu(monkeypatch):
+    """On a GPU the LSTM/GRU layers insist on cuDNN (use_cudnn=True); on a CPU Keras decides."""
+    from rnnbook import profiles, shakespeare
+
+    monkeypatch.setattr(profiles, "gpu_available", lambda: True)
+    for cell in ("LSTM", "GRU"):
+        layer = charmodels.build_char_model("onehot", 7, 8, cell=cell).get_layer(cell.lower())
+        assert layer.use_cudnn is True
+    assert shakespeare.build_model(7, 4, 8).get_layer(shakespeare.LAYER_NAMES[1]).use_cudnn is True
+    monkeypatch.setattr(profiles, "gpu_available", lambda: False)
+    assert charmodels.build_char_model("onehot", 7, 8, cell="LSTM").get_layer("lstm").use_cudnn == "auto"

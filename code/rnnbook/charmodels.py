@@ -21,7 +21,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from rnnbook import keras_setup, validate
+from rnnbook import keras_setup, profiles, validate
 from rnnbook.validate import positive_int
 from rnnbook.validate import temperature as check_temperature
 from rnnbook.vocab import CharVocab
@@ -32,6 +32,14 @@ keras = keras_setup.load(seed=None)  # silences TensorFlow's logs before it is i
 PROGRESS_FROM = 10_000  # generating this many characters (one model call each) shows progress
 INPUT_KINDS = ("onehot", "embedding", "scaled")
 CELLS = {"SimpleRNN": keras.layers.SimpleRNN, "LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU}
+
+
+def _cudnn_option(cell: str) -> dict:
+    """On a GPU, LSTM and GRU must take the cuDNN kernel (Keras raises if a setting rules
+    it out) rather than fall back silently to the slow loop; SimpleRNN has no cuDNN kernel."""
+    if cell == "SimpleRNN" or not profiles.gpu_available():
+        return {}
+    return {"use_cudnn": True}
 
 
 def check_kind(kind) -> str:
@@ -185,7 +193,7 @@ def build_char_model(
     else:
         layers = [keras.Input(shape=(None, 1), name="id_over_vocab")]
     layers += [
-        CELLS[cell](units, return_sequences=True, name=cell.lower()),
+        CELLS[cell](units, return_sequences=True, name=cell.lower(), **_cudnn_option(cell)),
         keras.layers.Dense(vocab_size, name="logits"),
     ]
     model = keras.Sequential(layers, name=name or f"{kind}_{cell.lower()}{units}")

@@ -9,7 +9,8 @@ from rnnbook.validate import positive_int as _positive_int
 
 
 def adding_problem(n: int, seq_len: int, rng: np.random.Generator):
-    """The adding problem (Hochreiter & Schmidhuber, 1997).
+    """The adding problem, in the two-channel form of Le, Jaitly & Hinton (2015) and
+    Arjovsky, Shah & Bengio (2016), a common variant of Hochreiter & Schmidhuber's (1997).
 
     Each input step has two features: a random value in [0, 1) and a marker that is 1
     at exactly two positions, one in each half of the sequence, and 0 elsewhere. The

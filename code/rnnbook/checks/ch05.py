@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.checks import CheckFailed, checker, expect_close, passed
+from rnnbook.checks import CheckFailed, checker, describe, expect_close, passed
 
 LAYER_KINDS = ("SimpleRNN", "LSTM", "GRU")
 
@@ -97,14 +97,30 @@ def _batched(shape: tuple) -> str:
     return "(" + ", ".join(["batch", *map(str, shape)]) + ")"
 
 
+def _expect_layer(model, class_name: str, units: int) -> None:
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise CheckFailed(f"expected a Keras model with a {class_name}({units}) layer; got {describe(model)}")
+    found = [f"{type(x).__name__}({getattr(x, 'units', '')})" for x in layers]
+    if not any(type(x).__name__ == class_name and getattr(x, "units", None) == units for x in layers):
+        raise CheckFailed(
+            f"the model needs a {class_name}({units}) layer; its layers are: {', '.join(found) or 'none'}"
+        )
+
+
 @checker("a Keras model (something callable on a batch of inputs)", answer="model")
-def check_model_shapes(model, input_shape: tuple, target_shape: tuple) -> None:
+def check_model_shapes(model, input_shape: tuple, target_shape: tuple, layer: tuple | None = None) -> None:
     """The model takes batches of ``input_shape`` and returns batches of ``target_shape``.
 
     Shapes exclude the batch axis, e.g. ``input_shape=(12, 3)`` and ``target_shape=(12, 1)``.
+    With ``layer=("GRU", 16)`` the model must also contain that recurrent layer (class
+    name and number of units), so an exercise that asks for a GRU is not passed by an
+    LSTM or a Dense model of the right output shape.
     """
     if model is None:
         raise CheckFailed("model is None: did the function forget to `return` it?")
+    if layer is not None:
+        _expect_layer(model, *layer)
     input_shape, target_shape = tuple(input_shape), tuple(target_shape)
     batch = np.zeros((2, *input_shape), dtype=np.float32)
     try:
