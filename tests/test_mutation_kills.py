@@ -127,3 +127,63 @@ def test_vocabulary_messages_and_dtypes():
     assert vocab.one_hot(np.array([1])).dtype == np.float32
     ids = vocab.encode("cab")
     assert ids.dtype == np.int32 and ids.tolist() == [2, 0, 1]
+
+
+def test_adagrad_keeps_one_memory_per_parameter():
+    # Steps: first g / |g| = 1 for both; then w: 1 / sqrt(1 + 1), v: 3 / sqrt(4 + 9).
+    params = {"w": np.zeros(1), "v": np.zeros(1)}
+    optimizer = rnn.Adagrad(learning_rate=1.0, eps=0.0)
+    optimizer.update(params, {"w": np.array([1.0]), "v": np.array([2.0])})
+    optimizer.update(params, {"w": np.array([1.0]), "v": np.array([3.0])})
+    assert params["w"][0] == pytest.approx(-1 - 1 / math.sqrt(2), rel=1e-12)
+    assert params["v"][0] == pytest.approx(-1 - 3 / math.sqrt(13), rel=1e-12)
+
+
+def test_stream_batches_values():
+    # Continuous streams: row b of every batch continues row b of the one before.
+    (only,) = rnn.stream_batches(np.arange(20), batch_size=2, seq_len=5)  # 19 // 10 = 1 chunk
+    assert only[0].tolist() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert only[1].tolist() == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+    first, second = rnn.stream_batches(np.arange(25), batch_size=2, seq_len=5)  # 2 chunks, 4 ids unused
+    assert first[0].tolist() == [[0, 1, 2, 3, 4], [10, 11, 12, 13, 14]]
+    assert second[0].tolist() == [[5, 6, 7, 8, 9], [15, 16, 17, 18, 19]]
+    assert second[1].tolist() == [[6, 7, 8, 9, 10], [16, 17, 18, 19, 20]]
+    with pytest.raises(ValueError, match="^10 ids are too few"):  # one chunk needs 11
+        list(rnn.stream_batches(np.arange(10), batch_size=2, seq_len=5))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: rnn.mse_last("x", np.zeros(1)), TypeError, r"^ys must be an array of numbers, got 'x'"),
+        (
+            lambda: rnn.mse_last(np.zeros((2, 3)), np.zeros(1)),
+            ValueError,
+            r"^ys must have shape \(batch, time, n_out\)",
+        ),
+        (lambda: list(rnn.stream_batches("x", 2, 5)), TypeError, r"^ids must be an array of numbers"),
+        (
+            lambda: list(rnn.stream_batches(np.zeros((2, 2)), 2, 5)),
+            ValueError,
+            r"^ids must be a 1-D sequence",
+        ),
+        (
+            lambda: list(rnn.stream_batches(np.arange(50), 0, 5)),
+            ValueError,
+            r"^batch_size must be a positive integer",
+        ),
+        (
+            lambda: list(rnn.stream_batches(np.arange(50), 2, 0)),
+            ValueError,
+            r"^seq_len must be a positive integer",
+        ),
+        (
+            lambda: rnn.clip_by_norm([], 1.0),
+            TypeError,
+            r"^grads must be a dict of arrays \(name -> gradient\), got list",
+        ),
+    ],
+)
+def test_numpy_rnn_messages_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
