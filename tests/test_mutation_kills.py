@@ -156,6 +156,12 @@ def test_stream_batches_values():
     ("call", "error", "message"),
     [
         (lambda: rnn.mse_last("x", np.zeros(1)), TypeError, r"^ys must be an array of numbers, got 'x'"),
+        (lambda: rnn.backward({}, "x", None, None), TypeError, r"^xs must be an array of numbers, got 'x'"),
+        (
+            lambda: rnn.softmax_cross_entropy("x", [0]),
+            TypeError,
+            r"^logits must be an array of numbers, got 'x'",
+        ),
         (
             lambda: rnn.mse_last(np.zeros((2, 3)), np.zeros(1)),
             ValueError,
