@@ -43,17 +43,18 @@ def test_stored_outputs_come_from_the_current_code_in_the_cpu_profile(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_is_colab_ready(path):
+    from rnnbook import colab_setup
+
     nb = nbformat.read(path, as_version=4)
     setup = code_cells(nb)[0]
     assert "remove-cell" in setup.metadata.get("tags", []), "the setup cell must be hidden in the book"
-    install = re.search(
-        r'^[ \t]*%pip install -q "git\+(\S+?)@(\S+?)#subdirectory=code"', setup.source, re.MULTILINE
-    )  # a live line, not a comment
-    assert install, "the first code cell must install rnnbook from the repository in Colab"
-    assert install.group(1) == CONFIG["repository"]["url"]
-    assert install.group(2) == CONFIG["repository"]["branch"]
-    assert 'if "google.colab" in sys.modules' in setup.source
-    assert "tensorflow" not in setup.source.lower(), "never reinstall Colab's TensorFlow"
+    ref = colab_setup.pinned_ref(setup.source)
+    assert ref, "the first code cell must be the Colab setup cell (python -m rnnbook.execute writes it)"
+    assert setup.source == colab_setup.render(CONFIG["repository"]["url"], ref).rstrip("\n")
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), f"the setup cell must pin a commit, not {ref!r}"
+    known = subprocess.run(["git", "cat-file", "-e", f"{ref}^{{commit}}"], cwd=REPO, capture_output=True)
+    shallow = (REPO / ".git" / "shallow").exists()
+    assert known.returncode == 0 or shallow, f"the setup cell pins {ref}, which this repository lacks"
     for cell in code_cells(nb):  # every cell parses, as IPython reads it (magics included)
         ast.parse(TransformerManager().transform_cell(cell.source))
         assert "../" not in cell.source, "a chapter must not read another folder's files"

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnbook import colab_setup
 from rnnbook.profiles import PROFILE_ENV, PROFILES
 
 STAMP_KEY = "rnnbook"
@@ -306,19 +307,38 @@ class NotebookChangedError(RuntimeError):
     """The notebook file was edited while it ran; its executed copy was saved elsewhere."""
 
 
+def book_root(path: Path) -> Path:
+    """The folder holding the book's ``_config.yml`` at or above ``path``'s folder."""
+    for folder in Path(path).resolve().parents:
+        if (folder / "_config.yml").is_file():
+            return folder
+    raise FileNotFoundError(f"no _config.yml at or above {Path(path).parent}: is {path} in the book?")
+
+
 def execute(
-    path: Path, profile: str, timeout: int, time_quick: bool = True, output: Path | None = None
+    path: Path,
+    profile: str,
+    timeout: int,
+    time_quick: bool = True,
+    output: Path | None = None,
+    pin_setup: bool = True,
 ) -> float:
     """Run one notebook in ``profile`` and stamp it; returns the seconds it took.
 
-    The executed notebook replaces ``path`` (or is written to ``output``). With ``time_quick``,
-    a throw-away run in the ``quick`` profile comes first, so the stamp also records how long
-    the tests' run takes (the instructors' page shows both). Raises :class:`NotebookChangedError`
-    when ``path`` was edited during the run (the edit is kept; the result goes beside it).
+    With ``pin_setup`` the chapter's Colab setup cell is first rewritten to install the helper
+    package at the current commit (:mod:`rnnbook.colab_setup`; RuntimeError when ``code/``
+    has uncommitted changes). The executed notebook replaces ``path`` (or is written to
+    ``output``). With ``time_quick``, a throw-away run in the ``quick`` profile comes first,
+    so the stamp also records how long the tests' run takes (the instructors' page shows
+    both). Raises :class:`NotebookChangedError` when ``path`` was edited during the run (the
+    edit is kept; the result goes beside it).
     """
     path = Path(path)
     original = path.read_bytes()
     nb = nbformat.reads(original.decode("utf-8"), as_version=4)
+    if pin_setup and colab_setup.has_setup_cell(nb):
+        root = book_root(path)
+        colab_setup.pin(nb, colab_setup.repository_url(root), colab_setup.head_commit(root))
     stamp = dependency_stamp(nb, profile)
     if time_quick and profile != "quick":
         stamp["quick_seconds"] = round(run_notebook(nbformat.from_dict(nb), path.parent, "quick", timeout), 1)
@@ -367,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         help="write the executed notebook to this file (or into this existing folder) instead of in place",
     )
     parser.add_argument(
+        "--no-pin",
+        dest="pin_setup",
+        action="store_false",
+        help="leave the Colab setup cell as it is (default: pin it to the current commit)",
+    )
+    parser.add_argument(
         "--no-quick-timing",
         dest="time_quick",
         action="store_false",
@@ -389,7 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     for path, target in zip(notebooks, targets, strict=True):
         print(f"{path}: running in profile {args.profile} ...", flush=True)
-        seconds = execute(path, args.profile, args.timeout, args.time_quick, target)
+        try:
+            seconds = execute(path, args.profile, args.timeout, args.time_quick, target, args.pin_setup)
+        except RuntimeError as error:  # uncommitted helper code: say so, no traceback
+            parser.error(str(error))
         print(f"{path}: done in {seconds:.1f} s" + (f", written to {target}" if target else ""), flush=True)
     return 0
 
