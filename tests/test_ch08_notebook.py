@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "08_shakespeare_generation.ipynb"
-WIDTH = 80  # the book's code column holds 80 characters without sideways scrolling
+WIDTH = 88  # characters a code or output line may have before the 1400 px page scrolls (tests/test_browser.py measures it)
 
 
 def cells():
