@@ -35,10 +35,12 @@ CHECKED = [
     "02_backprop_through_time.ipynb",
     "03_vanishing_exploding_gradients.ipynb",
     "04_char_rnn_numpy.ipynb",
+    "11_sequence_to_sequence.ipynb",
 ]
 METADATA_KEY = "rnnbook_prose"
 
-NUMBER = re.compile(r"(?<![\w.\-])-?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+# A thousands comma sits between digits: "2014," ends at the 4 (a citation year, then a comma).
+NUMBER = re.compile(r"(?<![\w.\-])-?\d(?:[\d,]*\d)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 _FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 _SKIP_INLINE = [
     re.compile(r"\$\$.*?\$\$", re.DOTALL),  # display maths
