@@ -35,6 +35,8 @@ CHECKED = [
     "02_backprop_through_time.ipynb",
     "03_vanishing_exploding_gradients.ipynb",
     "04_char_rnn_numpy.ipynb",
+    "07_character_models.ipynb",
+    "08_shakespeare_generation.ipynb",
     "11_sequence_to_sequence.ipynb",
 ]
 METADATA_KEY = "rnnbook_prose"
