@@ -37,6 +37,8 @@ CHECKED = [
     "04_char_rnn_numpy.ipynb",
     "07_character_models.ipynb",
     "08_shakespeare_generation.ipynb",
+    "09_deeper_bidirectional_attention.ipynb",
+    "10_forecasting_classification_transfer.ipynb",
     "11_sequence_to_sequence.ipynb",
 ]
 METADATA_KEY = "rnnbook_prose"
