@@ -27,6 +27,9 @@ TASK_SHAPES = {
 
 _ROW_Y = {"input": 0.5, "hidden": 1.6, "output": 2.7}
 _BOX = {"width": 0.7, "height": 0.55}
+# Widest figure, in inches, that the book shows at a scale keeping its text legible
+# (the HTML column is 780 px at 100 dpi; see rnnbook.plotting).
+MAX_WIDTH = 8.2
 _LABEL = {"fontsize": 14}  # box labels in the unrolled picture
 
 
@@ -83,7 +86,10 @@ def task_shapes_figure(names=None):
         raise ValueError(f"unknown task shape(s) {unknown or names!r}; known: {list(TASK_SHAPES)}")
     widths = [max(len(TASK_SHAPES[n][0]), 2) for n in names]
     fig, axes = plt.subplots(
-        1, len(names), figsize=(0.7 * sum(widths) + 1.5, 3.4), gridspec_kw={"width_ratios": widths}
+        1,
+        len(names),
+        figsize=(min(0.7 * sum(widths) + 1.5, MAX_WIDTH), 3.4),
+        gridspec_kw={"width_ratios": widths},
     )
     axes = [axes] if len(names) == 1 else list(axes)
     for ax, name in zip(axes, names, strict=True):
@@ -124,7 +130,7 @@ def unrolled_figure(n_steps: int = 4):
         raise ValueError(f"n_steps must be an integer from 1 to 8 (a readable picture), got {n_steps!r}")
     n_steps = int(n_steps)
     width = 3.8 + 1.6 * (n_steps + 1)
-    fig, ax = plt.subplots(figsize=(width * 0.95, 3.6))
+    fig, ax = plt.subplots(figsize=(min(width * 0.95, MAX_WIDTH), 3.6))
     _blank(ax, width, 3.3)
     hy, iy, oy = _ROW_Y["hidden"], _ROW_Y["input"], _ROW_Y["output"]
 
