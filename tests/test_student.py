@@ -301,3 +301,21 @@ def test_report_runs_past_a_wrong_answer_and_summarises(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "ex-wrong" in out and "FAILED  AssertionError: wrong sum" in out
     assert "ex-right" in out and "1 of 2 checked exercises passed" in out
+
+
+def test_student_edition_shows_glued_numbers_as_the_book_does():
+    """Colab and Jupyter do not render {glue:text} roles: the student edition writes the values."""
+    from rnnbook import student
+
+    values = {"gap": "0.123456", "best": "'lzma'", "n": "42"}
+    filled = student.fill_glue("gap {glue:text}`gap:.2f`, {glue:text}`best` wins, {glue}`n` runs", values)
+    assert filled == "gap 0.12, lzma wins, 42 runs"
+    with pytest.raises(ValueError, match="no stored output glues 'gone'"):
+        student.fill_glue("{glue:text}`gone:.1f`", values)
+
+
+def test_no_glue_role_is_left_in_the_committed_student_edition():
+    for path in sorted((REPO / "student_edition").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "{glue" not in text, f"{path.name} shows a raw glue role"

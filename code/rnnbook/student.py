@@ -24,6 +24,7 @@ The parser (:func:`parse`) is shared with ``rnnbook.assignments`` (nbgrader).
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import re
 import sys
@@ -312,9 +313,49 @@ def student_cells(cells: list, chapter: str = "", where: str = "notebook") -> li
     return unique_ids(kept)
 
 
+# MyST-NB's glue roles: {glue}`name`, {glue:text}`name:.2f`, ... (rendered only by the book).
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::([^`]*))?`")
+
+
+def glued_values(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """The text/plain of every value the notebook's stored outputs glue, by name."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is not None:
+                text = next((v for k, v in output.get("data", {}).items() if k.endswith("text/plain")), "")
+                values[name] = "".join(text) if isinstance(text, list) else text
+    return values
+
+
+def fill_glue(source: str, values: dict[str, str]) -> str:
+    """Markdown with each glue role replaced by its stored value, formatted as the book does.
+
+    Colab and Jupyter do not render MyST-NB roles; a student would see the raw role and not
+    the number. Raises ValueError naming a role whose value the notebook does not store.
+    """
+
+    def value_of(match: re.Match) -> str:
+        name, fmt = match[1], match[2]
+        if name not in values:
+            raise ValueError(f"glue role {match[0]!r}: no stored output glues {name!r} (re-execute)")
+        try:
+            value = ast.literal_eval(values[name])
+        except (ValueError, SyntaxError):
+            value = values[name]
+        return format(value, fmt) if fmt else str(value)
+
+    return _GLUE_ROLE.sub(value_of, source)
+
+
 def student_notebook(path: Path) -> nbformat.NotebookNode:
     """The student version of one chapter, in memory."""
     nb = nbformat.read(path, as_version=4)
+    values = glued_values(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = fill_glue(cell.source, values)
     nb.cells = student_cells(nb.cells, chapter_number(path), str(path))
     nb.metadata.pop(STAMP_KEY, None)
     nbformat.validator.normalize(nb)
