@@ -78,36 +78,42 @@ def draw_task_shape(ax, inputs, outputs, title: str = "") -> None:
     ax.set_title(title, fontsize=14)
 
 
-def task_shapes_figure(names=None):
-    """All task shapes side by side (or those in ``names``, keys of :data:`TASK_SHAPES`)."""
+def task_shapes_figure(names=None, per_row: int = 3):
+    """All task shapes (or those in ``names``, keys of :data:`TASK_SHAPES`), ``per_row`` a row.
+
+    Rows keep the figure within :data:`MAX_WIDTH`, so the book shows its text at full size.
+    """
     names = list(TASK_SHAPES) if names is None else list(names)
     unknown = [n for n in names if n not in TASK_SHAPES]
     if unknown or not names:
         raise ValueError(f"unknown task shape(s) {unknown or names!r}; known: {list(TASK_SHAPES)}")
-    widths = [max(len(TASK_SHAPES[n][0]), 2) for n in names]
-    fig, axes = plt.subplots(
-        1,
-        len(names),
-        figsize=(min(0.7 * sum(widths) + 1.5, MAX_WIDTH), 3.4),
-        gridspec_kw={"width_ratios": widths},
-    )
-    axes = [axes] if len(names) == 1 else list(axes)
-    for ax, name in zip(axes, names, strict=True):
-        inputs, outputs, example = TASK_SHAPES[name]
-        draw_task_shape(ax, inputs, outputs, title=name)
-        ax.set_xlim(
-            -(max(len(inputs), 2) - len(inputs)) / 2, len(inputs) + (max(len(inputs), 2) - len(inputs)) / 2
-        )
-        ax.text(len(inputs) / 2, -0.05, example, ha="center", va="top", fontsize=12, color="#444444")
+    rows = [names[i : i + per_row] for i in range(0, len(names), per_row)]
+    unit, gap, row_height, axes_height = 0.75, 0.55, 2.9, 1.6  # inches
+    height = 0.15 + row_height * len(rows) + 0.7
+    fig = plt.figure(figsize=(MAX_WIDTH, height))
+    for r, row in enumerate(rows):
+        widths = [max(len(TASK_SHAPES[n][0]), 2) for n in row]
+        left = (MAX_WIDTH - unit * sum(widths) - gap * (len(row) - 1)) / 2
+        bottom = height - 0.15 - row_height * r - 0.65 - axes_height
+        for name, width in zip(row, widths, strict=True):
+            ax = fig.add_axes(
+                [left / MAX_WIDTH, bottom / height, unit * width / MAX_WIDTH, axes_height / height]
+            )
+            inputs, outputs, example = TASK_SHAPES[name]
+            draw_task_shape(ax, inputs, outputs, title=name)
+            pad = (width - len(inputs)) / 2
+            ax.set_xlim(-pad, len(inputs) + pad)
+            ax.text(len(inputs) / 2, -0.05, example, ha="center", va="top", fontsize=12, color="#444444")
+            left += unit * width + gap
     fig.text(
         0.5,
-        0.05,
-        "red: inputs    green: hidden state (the RNN)    blue: outputs    "
+        0.1 / height,
+        "red: inputs    green: hidden state (the RNN)    blue: outputs\n"
         "horizontal arrows: the hidden state carried to the next step",
         ha="center",
+        va="bottom",
         fontsize=12,
     )
-    fig.subplots_adjust(bottom=0.22, top=0.85, wspace=0.15)
     return fig
 
 
