@@ -70,3 +70,31 @@ def test_head_commit_refuses_uncommitted_helper_code(tmp_path):
     (tmp_path / "code" / "m.py").write_text("x = 2\n")
     with pytest.raises(RuntimeError, match="code/ has uncommitted changes"):
         colab_setup.head_commit(tmp_path)
+
+
+def test_fold_solutions_folds_the_solution_cells_only():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("```{exercise} Do it\n:label: x\nWrite f.\n```"),
+        nbformat.v4.new_markdown_cell("```{solution-start} x\n:class: dropdown\n```\nThe idea."),
+        nbformat.v4.new_code_cell("def f():\n    return 1"),
+        nbformat.v4.new_markdown_cell("More of the solution."),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\n```{exercise} Next\n:label: y\nWhy?\n```"),
+        nbformat.v4.new_code_cell("print('not a solution')"),
+    ]
+    assert colab_setup.fold_solutions(nb) == 3
+    hidden = [c.metadata.get("jupyter", {}).get("source_hidden", False) for c in nb.cells]
+    assert hidden == [False, True, True, True, False, False]
+    assert nb.cells[2].metadata["cellView"] == "form" and "cellView" not in nb.cells[5].metadata
+
+
+def test_every_chapter_stores_its_solutions_folded():
+    from rnnbook.execute import chapter_notebooks
+
+    from .test_book import REPO
+
+    for path in chapter_notebooks(REPO):
+        nb = nbformat.read(path, as_version=4)
+        before = [dict(c.metadata) for c in nb.cells]
+        assert colab_setup.fold_solutions(nb) > 0, f"{path.name} has no solutions to fold"
+        assert [dict(c.metadata) for c in nb.cells] == before, f"{path.name}: solutions not folded"

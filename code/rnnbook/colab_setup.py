@@ -107,3 +107,38 @@ def pin(nb: nbformat.NotebookNode, url: str, ref: str) -> None:
     if not has_setup_cell(nb):
         raise ValueError("the notebook's first code cell is not the Colab setup cell")
     _first_code_cell(nb).source = render(url, ref).rstrip("\n")
+
+
+def _is_solution_start(source: str) -> bool:
+    return "{solution-start}" in source or "{solution}" in source
+
+
+def fold_solutions(nb: nbformat.NotebookNode) -> int:
+    """Fold the solutions in Jupyter and Colab, as the book's dropdowns do in the HTML.
+
+    Each cell of a gated solution (the Markdown cell that opens it, with its prose, and the
+    code cells up to ``solution-end``) gets ``metadata.jupyter.source_hidden`` (JupyterLab,
+    Notebook 7); code cells also get ``metadata.cellView = "form"`` (Colab shows such a
+    cell folded, with "Show code"). A Markdown cell that also holds an exercise's text stays
+    open. Metadata only: the stamp of the outputs does not change. Returns the number of
+    cells folded.
+    """
+    folded, inside = 0, False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if "{solution-end}" in cell.source:
+                inside = False
+                continue
+            if _is_solution_start(cell.source):
+                inside = "{solution-start}" in cell.source
+                if "{exercise}" in cell.source:
+                    continue  # the exercise's text is in this cell too: keep it readable
+            elif not inside:
+                continue
+        elif not inside:
+            continue
+        cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+        if cell.cell_type == "code":
+            cell.metadata["cellView"] = "form"
+        folded += 1
+    return folded

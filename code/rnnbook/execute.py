@@ -339,6 +339,7 @@ def execute(
     if pin_setup and colab_setup.has_setup_cell(nb):
         root = book_root(path)
         colab_setup.pin(nb, colab_setup.repository_url(root), colab_setup.head_commit(root))
+    colab_setup.fold_solutions(nb)  # metadata only: Jupyter and Colab fold the solutions
     stamp = dependency_stamp(nb, profile)
     if time_quick and profile != "quick":
         stamp["quick_seconds"] = round(run_notebook(nbformat.from_dict(nb), path.parent, "quick", timeout), 1)
