@@ -319,3 +319,12 @@ def test_no_glue_role_is_left_in_the_committed_student_edition():
         nb = nbformat.read(path, as_version=4)
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert "{glue" not in text, f"{path.name} shows a raw glue role"
+
+
+def test_no_cell_of_the_student_edition_is_folded():
+    """The chapters fold their solutions; the answer cells made from them must be open."""
+    for path in chapter_notebooks(REPO):
+        nb = student.student_notebook(path)
+        folded = [i for i, c in enumerate(nb.cells) if c.metadata.get("jupyter", {}).get("source_hidden")]
+        folded += [i for i, c in enumerate(nb.cells) if "cellView" in c.metadata]
+        assert not folded, f"{path.name}: cells {folded} are folded"

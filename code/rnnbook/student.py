@@ -357,6 +357,11 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
         if cell.cell_type == "markdown":
             cell.source = fill_glue(cell.source, values)
     nb.cells = student_cells(nb.cells, chapter_number(path), str(path))
+    for cell in nb.cells:  # the chapters fold their solution cells; a student's answer cell is open
+        cell.metadata.pop("cellView", None)
+        cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+        if cell.metadata.get("jupyter") == {}:
+            del cell.metadata["jupyter"]
     nb.metadata.pop(STAMP_KEY, None)
     nbformat.validator.normalize(nb)
     nbformat.validate(nb)
