@@ -197,3 +197,79 @@ def test_initial_state_of_the_wrong_shape_is_refused():
         gates.lstm_forward(np.zeros((4, 5, 2)), lstm_weights(), c0=np.zeros(3))
     with pytest.raises(ValueError, match=r"GRU initial h0 must have shape \(4, 3\), got \(1, 3\)"):
         gates.gru_forward(np.zeros((4, 5, 2)), gru_weights(), h0=np.zeros((1, 3)))
+
+
+# --- mutation testing (tools/mutation.sh gates): the dtype kept and the names in errors ----
+
+
+def float32_weights(kind, n_in=2, units=5, seed=0):
+    rng = np.random.default_rng(seed)
+    blocks = 4 if kind == "LSTM" else 3
+    bias_shape = (4 * units,) if kind == "LSTM" else (2, 3 * units)
+    shapes = [(n_in, blocks * units), (units, blocks * units), bias_shape]
+    return [rng.normal(size=shape).astype(np.float32) for shape in shapes]
+
+
+def test_float32_inputs_run_in_float32_step_by_step():
+    # The forward pass is exactly the steps in float32 (zero or given float64 initial states
+    # are cast to the inputs' dtype); a float64 state would change the last bits.
+    rng = np.random.default_rng(4)
+    xs = rng.normal(size=(3, 6, 2)).astype(np.float32)
+    h0, c0 = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))  # float64
+    lstm = float32_weights("LSTM")
+    for given_h0, given_c0 in [(None, None), (h0, c0)]:
+        out = gates.lstm_forward(xs, lstm, h0=given_h0, c0=given_c0)
+        h = np.zeros((3, 5), np.float32) if given_h0 is None else given_h0.astype(np.float32)
+        c = np.zeros((3, 5), np.float32) if given_c0 is None else given_c0.astype(np.float32)
+        for t in range(6):
+            h, c, step_gates = gates.lstm_step(xs[:, t], h, c, *lstm)
+            assert h.dtype == c.dtype == np.float32
+            np.testing.assert_array_equal(out["h"][:, t], h)
+            np.testing.assert_array_equal(out["c"][:, t], c)
+        assert all(value.dtype == np.float32 for value in out.values())
+    gru = float32_weights("GRU")
+    for given_h0 in [None, h0]:
+        out = gates.gru_forward(xs, gru, h0=given_h0)
+        h = np.zeros((3, 5), np.float32) if given_h0 is None else given_h0.astype(np.float32)
+        for t in range(6):
+            h, _ = gates.gru_step(xs[:, t], h, *gru)
+            assert h.dtype == np.float32
+            np.testing.assert_array_equal(out["h"][:, t], h)
+        assert all(value.dtype == np.float32 for value in out.values())
+
+
+@pytest.mark.parametrize("forward,kind", [(gates.lstm_forward, "LSTM"), (gates.gru_forward, "GRU")])
+def test_output_dtype_is_that_of_inputs_and_weights_together(forward, kind):
+    weights32 = float32_weights(kind)
+    xs = np.ones((1, 2, 2))
+    assert forward(xs, weights32)["h"].dtype == np.float64  # float64 inputs, float32 weights
+    weights64 = [w.astype(np.float64) for w in weights32]
+    assert forward(xs.astype(np.float32), weights64)["h"].dtype == np.float64
+
+
+def test_errors_name_the_layer_and_the_argument():
+    with pytest.raises(TypeError, match=r"LSTM weights must be \[kernel, recurrent_kernel, bias\].*got str"):
+        gates.lstm_forward(np.zeros((1, 2, 2)), "weights")
+    bad = lstm_weights()
+    bad[0] = "kernel"
+    with pytest.raises(TypeError, match=r"^LSTM weights must be an array of numbers"):
+        gates.lstm_forward(np.zeros((1, 2, 2)), bad)
+    for forward, weights, kind in [
+        (gates.lstm_forward, lstm_weights(), "LSTM"),
+        (gates.gru_forward, gru_weights(), "GRU"),
+    ]:
+        with pytest.raises(TypeError, match=r"^xs must be an array of numbers"):
+            forward("abc", weights)
+        with pytest.raises(ValueError, match=rf"^{kind} inputs must have shape \(batch, time, 2\)"):
+            forward(np.zeros((1, 2, 3)), weights)
+        with pytest.raises(ValueError, match=rf"^{kind} initial h0 must have shape \(1, 3\), got \(2, 3\)"):
+            forward(np.zeros((1, 2, 2)), weights, h0=np.zeros((2, 3)))
+
+
+def test_empty_recurrent_kernel_columns_name_the_units():
+    weights = lstm_weights()
+    weights[1] = np.zeros((3, 0))
+    with pytest.raises(
+        ValueError, match=r"recurrent_kernel must have shape \(H, 4H\) = \(3, 12\) for 3 units"
+    ):
+        gates.lstm_forward(np.zeros((1, 2, 2)), weights)

@@ -2,6 +2,7 @@
 # Mutation testing (issue 16) of the modules where a silent bug would teach something wrong.
 #
 #   tools/mutation.sh [MODULE ...]        (default: numpy_rnn gradcheck vocab)
+#   tools/mutation.sh gates               (also: checkpoints, execute; one module per run is faster)
 #
 # mutmut 3 (pip install "mutmut==3.*") needs the package at the top of its project, so the
 # package and the fast unit tests are copied to a scratch folder ($MUTATION_DIR, default
@@ -17,6 +18,8 @@ WORK=${MUTATION_DIR:-/tmp/rnnbook-mutation}
 MODULES=("${@:-numpy_rnn gradcheck vocab}")
 read -r -a MODULES <<< "${MODULES[*]}"
 TESTS=(test_numpy_rnn.py test_vocab.py test_bad_inputs.py test_mutation_kills.py)
+# Modules with their own unit tests bring them along (gates -> tests/test_gates.py, ...).
+for module in "${MODULES[@]}"; do TESTS+=("test_$module.py"); done
 
 rm -rf "$WORK" && mkdir -p "$WORK/tests"
 cp -r "$REPO/code/rnnbook" "$WORK/" && find "$WORK" -name __pycache__ -prune -exec rm -rf {} +
@@ -32,7 +35,8 @@ also_copy = ["rnnbook", "conftest.py", "tests"]
 pytest_add_cli_args = ["-q", "-p", "no:cacheprovider"]
 TOML
 cd "$WORK"
-"$MUTMUT" run --max-children "${JOBS:-2}" > mutmut.log 2>&1 || true
+# Cap the run (default 10 min, MUTATION_TIMEOUT in seconds); unfinished mutants show as not checked.
+timeout "${MUTATION_TIMEOUT:-600}" "$MUTMUT" run --max-children "${JOBS:-2}" > mutmut.log 2>&1 || true
 "$MUTMUT" results --all true > results.txt 2>/dev/null || true
 "$PY" - <<'PY'
 import collections, re
