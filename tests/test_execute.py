@@ -265,3 +265,54 @@ def test_live_widgets_are_not_stored(tmp_path):
     assert nb.cells[0].outputs[0].text == "trained\n"
     assert "widgets" not in nb.metadata
     assert execute.stamp_problems(path, "quick") == []
+
+
+# --- mutation testing (tools/mutation.sh execute) ------------------------------------------
+
+
+def test_a_module_checked_out_with_windows_line_endings_hashes_the_same(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import rnnbook.mod")])
+    text = '"""Docstring."""\nX = 1\n'
+    hashes = []
+    for name, newline in [("lf", "\n"), ("crlf", "\r\n")]:
+        package_dir = tmp_path / name
+        package_dir.mkdir()
+        (package_dir / "__init__.py").write_bytes(b"")
+        (package_dir / "mod.py").write_bytes(text.replace("\n", newline).encode("utf-8"))
+        hashes.append(execute.module_hashes(nb, package_dir))
+    assert hashes[0] == hashes[1] == {"__init__.py": execute._sha256(""), "mod.py": execute._sha256(text)}
+
+
+def test_run_notebook_times_the_run_without_history_or_timing_metadata(tmp_path):
+    nb = new_notebook(
+        cells=[new_code_cell("import time\ntime.sleep(0.3)\nprint(get_ipython().history_manager.enabled)")]
+    )
+    seconds = execute.run_notebook(nb, tmp_path, "quick", timeout=120)
+    assert 0.3 <= seconds < 120
+    assert nb.cells[0].outputs[0].text == "False\n"  # parallel kernels share no history database
+    assert "execution" not in nb.cells[0].metadata  # no timestamps: a re-run changes only outputs
+
+
+def test_run_notebook_stops_a_cell_past_its_timeout(tmp_path):
+    from nbclient.exceptions import CellTimeoutError
+
+    nb = new_notebook(cells=[new_code_cell("import time\ntime.sleep(30)")])
+    with pytest.raises(CellTimeoutError):
+        execute.run_notebook(nb, tmp_path, "quick", timeout=1)
+
+
+def test_drop_live_widgets_counts_what_it_removed():
+    widget = {"output_type": "display_data", "data": {execute.WIDGET_MIME: {}}, "metadata": {}}
+    text = {"output_type": "stream", "name": "stdout", "text": "trained\n"}
+    nb = new_notebook(cells=[new_code_cell("1", outputs=[widget, text, widget]), new_markdown_cell("m")])
+    nb.metadata["widgets"] = {"state": {}}
+    assert execute.drop_live_widgets(nb) == 2
+    assert nb.cells[0].outputs == [text] and "widgets" not in nb.metadata
+    assert execute.drop_live_widgets(nb) == 0
+
+
+def test_targets_in_place_in_a_folder_or_to_one_file(tmp_path):
+    notebooks = [Path("chapters/01_a.ipynb"), Path("chapters/02_b.ipynb")]
+    assert execute._targets(notebooks, None) == [None, None]
+    assert execute._targets(notebooks, tmp_path) == [tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"]
+    assert execute._targets(notebooks[:1], tmp_path / "x.ipynb") == [tmp_path / "x.ipynb"]
