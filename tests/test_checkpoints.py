@@ -1,5 +1,7 @@
 """rnnbook.checkpoints: names with epoch and val_loss, found by parsing, checked before loading."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -340,3 +342,57 @@ def test_a_backup_of_another_model_size_is_not_loaded_and_training_starts_afresh
     assert "another size" in out and "training starts from epoch 1" in out
     assert backup.resumed_from == 0
     assert all(np.array_equal(a, w.numpy()) for a, w in zip(fresh, model.weights, strict=True))
+
+
+# --- mutation testing (tools/mutation.sh checkpoints): values stated without training -------
+
+
+def test_checkpoint_callback_is_a_model_checkpoint_with_the_book_s_settings(tmp_path):
+    import keras
+
+    folder = tmp_path / "runs" / "a"  # parent folders are made too
+    callback = checkpoints.checkpoint_callback(folder)
+    assert folder.is_dir()
+    assert isinstance(callback, keras.callbacks.ModelCheckpoint)
+    assert type(callback).__name__ == "AtomicModelCheckpoint"
+    assert callback.filepath == str(folder / "epoch{epoch:03d}-val_loss{val_loss:.4f}.weights.h5")
+    assert (callback.monitor, callback.mode) == ("val_loss", "auto")
+    assert callback.save_weights_only is True and callback.save_best_only is False
+    again = checkpoints.checkpoint_callback(folder, "loss", save_best_only=True, mode="min")  # folder exists
+    assert again.filepath == str(folder / "epoch{epoch:03d}-loss{loss:.4f}.weights.h5")
+    assert (again.monitor, again.mode, again.save_best_only) == ("loss", "min", True)
+    assert checkpoints.checkpoint_callback(folder, "accuracy", mode="max").mode == "max"
+
+
+def test_save_best_only_refusal_names_the_value(tmp_path):
+    with pytest.raises(ValueError, match=r"^save_best_only must be True or False, got 'yes'$"):
+        checkpoints.checkpoint_callback(tmp_path, save_best_only="yes")
+
+
+def test_monitor_names_may_use_capitals():
+    assert checkpoints.file_template("F1") == "epoch{epoch:03d}-F1{F1:.4f}.weights.h5"
+
+
+def test_missing_folder_error_says_how_to_make_it(tmp_path):
+    folder = tmp_path / "nowhere"
+    with pytest.raises(
+        FileNotFoundError, match=re.escape(f"train with checkpoint_callback('{folder}') first")
+    ):
+        checkpoints.list_checkpoints(folder)
+
+
+def test_no_checkpoint_error_lists_the_first_five_other_files(tmp_path):
+    touch(tmp_path, *(f"file{i}.txt" for i in range(6)), ".hidden")
+    names = ", ".join(f"'file{i}.txt'" for i in range(5))
+    with pytest.raises(FileNotFoundError, match=rf"found \[{names}\]$"):
+        checkpoints.list_checkpoints(tmp_path)
+    for i in range(6):
+        (tmp_path / f"file{i}.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"found an empty folder$"):
+        checkpoints.list_checkpoints(tmp_path)
+
+
+def test_mode_max_picks_the_largest_value(tmp_path):
+    touch(tmp_path, "epoch001-val_loss0.5000.weights.h5", "epoch002-val_loss0.7000.weights.h5")
+    assert checkpoints.best_checkpoint(tmp_path, mode="max").epoch == 2
+    assert checkpoints.best_checkpoint(tmp_path, mode="min").epoch == 1
