@@ -316,3 +316,43 @@ def test_targets_in_place_in_a_folder_or_to_one_file(tmp_path):
     assert execute._targets(notebooks, None) == [None, None]
     assert execute._targets(notebooks, tmp_path) == [tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"]
     assert execute._targets(notebooks[:1], tmp_path / "x.ipynb") == [tmp_path / "x.ipynb"]
+
+
+def test_write_atomically_uses_a_hidden_temporary_beside_the_target_and_cleans_up(tmp_path, monkeypatch):
+    target = tmp_path / "new" / "folder" / "05_x.ipynb"  # missing parents are made
+    nb = new_notebook(cells=[new_code_cell("print('é')")])
+    execute._write_atomically(nb, target)
+    assert nbformat.read(target, as_version=4).cells[0].source == "print('é')"
+    before = target.read_bytes()
+    seen = []
+
+    def fail_mid_write(notebook, file):
+        seen.extend(p.name for p in target.parent.iterdir())
+        raise OSError("disk full")
+
+    monkeypatch.setattr(execute.nbformat, "write", fail_mid_write)
+    with pytest.raises(OSError, match="disk full"):
+        execute._write_atomically(nb, target)
+    temporaries = [name for name in seen if name != "05_x.ipynb"]
+    assert len(temporaries) == 1
+    assert temporaries[0].startswith(".05_x-") and temporaries[0].endswith(".ipynb.tmp")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["05_x.ipynb"]  # removed again
+    assert target.read_bytes() == before  # the old file is untouched
+
+
+def test_execute_by_default_times_the_quick_profile_and_pins_the_setup_cell(tmp_path, monkeypatch):
+    path = tmp_path / "06_x.ipynb"
+    make_notebook(path, "print(1)")
+    profiles_run = []
+
+    def fake_run(nb, folder, profile, timeout):
+        profiles_run.append(profile)
+        return 2.0
+
+    monkeypatch.setattr(execute, "run_notebook", fake_run)
+    execute.execute(path, "cpu", 60)
+    assert profiles_run == ["quick", "cpu"]
+    assert nbformat.read(path, as_version=4).metadata[execute.STAMP_KEY]["quick_seconds"] == 2.0
+    make_notebook(path, "import google.colab  # setup cell")
+    with pytest.raises(FileNotFoundError, match="no _config.yml"):  # pinning looks for the book
+        execute.execute(path, "cpu", 60)
