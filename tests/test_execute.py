@@ -356,3 +356,20 @@ def test_execute_by_default_times_the_quick_profile_and_pins_the_setup_cell(tmp_
     make_notebook(path, "import google.colab  # setup cell")
     with pytest.raises(FileNotFoundError, match="no _config.yml"):  # pinning looks for the book
         execute.execute(path, "cpu", 60)
+
+
+def test_execute_pins_the_setup_cell_to_the_book_s_repository_and_commit(tmp_path, monkeypatch):
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    path = tmp_path / "chapters" / "07_x.ipynb"
+    path.parent.mkdir()
+    make_notebook(path, "import google.colab  # setup cell", "print(1)")
+    roots = []
+    monkeypatch.setattr(
+        execute.colab_setup, "repository_url", lambda root: roots.append(root) or "https://x.org/b"
+    )
+    monkeypatch.setattr(execute.colab_setup, "head_commit", lambda root: roots.append(root) or "abc1234")
+    monkeypatch.setattr(execute, "run_notebook", lambda nb, folder, profile, timeout: 0.0)
+    execute.execute(path, "quick", 60)
+    assert roots == [tmp_path, tmp_path]
+    setup = nbformat.read(path, as_version=4).cells[0].source
+    assert setup == execute.colab_setup.render("https://x.org/b", "abc1234").rstrip("\n")
