@@ -346,13 +346,17 @@ def test_execute_by_default_times_the_quick_profile_and_pins_the_setup_cell(tmp_
     profiles_run = []
 
     def fake_run(nb, folder, profile, timeout):
-        profiles_run.append(profile)
-        return 2.0
+        profiles_run.append((profile, timeout))
+        return 2.34
 
     monkeypatch.setattr(execute, "run_notebook", fake_run)
-    execute.execute(path, "cpu", 60)
-    assert profiles_run == ["quick", "cpu"]
-    assert nbformat.read(path, as_version=4).metadata[execute.STAMP_KEY]["quick_seconds"] == 2.0
+    assert execute.execute(path, "cpu", 60) == 2.34
+    assert profiles_run == [("quick", 60), ("cpu", 60)]
+    stamp = nbformat.read(path, as_version=4).metadata[execute.STAMP_KEY]
+    assert (stamp["quick_seconds"], stamp["seconds"]) == (2.3, 2.3)  # rounded to 0.1 s
+    profiles_run.clear()
+    execute.execute(path, "quick", 60)  # the quick profile is not run twice
+    assert profiles_run == [("quick", 60)]
     make_notebook(path, "import google.colab  # setup cell")
     with pytest.raises(FileNotFoundError, match="no _config.yml"):  # pinning looks for the book
         execute.execute(path, "cpu", 60)
