@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnbook.student import glued_values
+
 CHAPTERS_DIR = Path(__file__).resolve().parents[1] / "chapters"
 # Chapters held to the rule: every chapter of the book, a new one included.
 CHECKED = sorted(p.name for p in CHAPTERS_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -182,18 +184,6 @@ def test_numbers_are_compared_as_values():
 
 
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::([^`]*))?`")
-
-
-def glued_values(nb: dict) -> dict[str, str]:
-    """The text/plain of every value the stored outputs glue (myst_nb.glue), by name."""
-    values = {}
-    for cell in nb["cells"]:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name is not None:
-                text = next((v for k, v in output.get("data", {}).items() if k.endswith("text/plain")), "")
-                values[name] = "".join(text) if isinstance(text, list) else text
-    return values
 
 
 def glue_problems(nb: dict) -> list[str]:

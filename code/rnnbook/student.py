@@ -317,10 +317,13 @@ def student_cells(cells: list, chapter: str = "", where: str = "notebook") -> li
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)(?::([^`]*))?`")
 
 
-def glued_values(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """The text/plain of every value the notebook's stored outputs glue, by name."""
+def glued_values(nb: dict) -> dict[str, str]:
+    """The text/plain of every value the notebook's stored outputs glue, by name.
+
+    ``nb`` is a notebook as nbformat or plain JSON reads it.
+    """
     values = {}
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name is not None:
