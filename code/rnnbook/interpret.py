@@ -1,0 +1,186 @@
+"""What single units of a character LSTM track: features of the text, correlations, coloured text.
+
+After Karpathy, Johnson and Fei-Fei (2015), "Visualizing and Understanding Recurrent
+Networks": run the trained LSTM over a passage, keep each unit's cell state at every
+character, and look for units whose value follows a simple property of the text (the
+position in the line, being inside a speaker's name). This module is NumPy only:
+
+* :func:`text_features` computes such properties for every character of a text;
+* :func:`correlations` and :func:`best_units` measure how well each unit follows each
+  feature (Pearson correlation over the passage);
+* :func:`colored_html` shows a passage with each character's background coloured by a
+  unit's value, as in the paper's figures.
+
+The state itself comes from :func:`rnnbook.gates.lstm_forward` on the Keras layer's
+weights (gate order i, f, c, o), which also returns the gates.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+
+from rnnbook import validate
+
+__all__ = ["FEATURES", "text_features", "correlations", "best_units", "colored_html"]
+
+# name -> what it is, for the printouts
+FEATURES = {
+    "line position": "characters since the last newline",
+    "speaker name": "1 inside a speaker heading (a line like 'KING RICHARD III:')",
+    "after a colon": "1 from a speaker's colon to the end of the speech's first line",
+    "word position": "letters since the last non-letter",
+}
+
+_HEADING = re.compile(r"^[A-Z][A-Za-z' ]*:$")
+
+
+def text_features(text: str) -> dict[str, np.ndarray]:
+    """The :data:`FEATURES` of every character of ``text``: a dict of float64 arrays (len(text),).
+
+    Each value describes the text up to and including that character (what the model has
+    read when its state is taken there). A speaker heading is a line that matches
+    ``^[A-Z][A-Za-z' ]*:$`` (a capital, letters, spaces or apostrophes, a final colon);
+    its characters, newline excluded, are "speaker name"; "after a colon" covers the
+    heading's newline and the whole next line, through its newline. Raises
+    :class:`rnnbook.validate.ArgumentTypeError` if ``text`` is not a string and
+    ValueError if it is empty.
+    """
+    if not isinstance(text, str):
+        raise validate.ArgumentTypeError(f"text must be a string, got {type(text).__name__}")
+    if not text:
+        raise ValueError("text must be a non-empty string, got ''")
+    n = len(text)
+    line_pos = np.zeros(n)
+    word_pos = np.zeros(n)
+    speaker = np.zeros(n)
+    after = np.zeros(n)
+    column = word = 0
+    for t, ch in enumerate(text):
+        line_pos[t] = column
+        column = 0 if ch == "\n" else column + 1
+        word = word + 1 if ch.isalpha() else 0
+        word_pos[t] = word
+    start = 0
+    lines = text.split("\n")
+    heading_before = False
+    for line in lines:
+        end = start + len(line)  # index of this line's newline (or n at the end)
+        stop = min(end + 1, n)
+        if heading_before:
+            after[start:stop] = 1.0
+        heading_before = bool(_HEADING.match(line))
+        if heading_before:
+            speaker[start:end] = 1.0
+            if end < n:
+                after[end] = 1.0  # the heading's newline: the colon has been read
+        start = end + 1
+    return {
+        "line position": line_pos,
+        "speaker name": speaker,
+        "after a colon": after,
+        "word position": word_pos,
+    }
+
+
+def correlations(states, features: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """Pearson correlation of every unit with every feature.
+
+    ``states`` is ``(T, H)`` (one row per character: cell states, ``tanh(c)`` or hidden
+    states) and ``features`` maps names to ``(T,)`` arrays. Returns the feature names
+    and a ``(F, H)`` float64 array; a constant unit or a constant feature has
+    correlation 0 (nothing to follow). Raises ValueError on mismatched lengths, a
+    non-finite value, or fewer than two time steps.
+    """
+    states = validate.finite_array("states", states, ndim=2)
+    if states.shape[0] < 2:
+        raise ValueError(f"states must have at least 2 time steps (rows), got shape {states.shape}")
+    if not isinstance(features, dict) or not features:
+        raise ValueError(f"features must be a non-empty dict of name -> (T,) array, got {features!r}")
+    names = list(features)
+    rows = []
+    for name in names:
+        f = validate.finite_array(f"features[{name!r}]", features[name], ndim=1)
+        if f.shape[0] != states.shape[0]:
+            raise ValueError(
+                f"features[{name!r}] has {f.shape[0]} values but states has {states.shape[0]} time steps"
+            )
+        rows.append(f)
+    feats = np.stack(rows)  # (F, T)
+    fc = feats - feats.mean(axis=1, keepdims=True)
+    sc = states - states.mean(axis=0, keepdims=True)
+    num = fc @ sc  # (F, H)
+    den = np.sqrt((fc**2).sum(axis=1))[:, None] * np.sqrt((sc**2).sum(axis=0))[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return names, np.clip(corr, -1.0, 1.0)
+
+
+def best_units(names: list[str], corr, distinct: bool = True) -> list[tuple[str, int, float]]:
+    """For each feature, the unit with the largest |correlation|: ``[(name, unit, r), ...]``.
+
+    ``corr`` is the ``(F, H)`` array of :func:`correlations`. With ``distinct`` each
+    feature gets a unit no earlier feature took (the next best), so that every feature
+    is shown with its own unit. ``r`` keeps its sign: a negative ``r`` is a unit that
+    falls as the feature rises. Raises ValueError if the shapes disagree or there are
+    more features than units with ``distinct``.
+    """
+    corr = validate.finite_array("corr", corr, ndim=2)
+    if len(names) != corr.shape[0]:
+        raise ValueError(f"names has {len(names)} entries but corr has {corr.shape[0]} rows")
+    if distinct and corr.shape[0] > corr.shape[1]:
+        raise ValueError(
+            f"distinct=True needs at least as many units as features, got corr of shape {corr.shape}"
+        )
+    taken: set[int] = set()
+    chosen = []
+    for name, row in zip(names, corr, strict=True):
+        for unit in np.argsort(-np.abs(row), kind="stable"):
+            if not distinct or int(unit) not in taken:
+                break
+        taken.add(int(unit))
+        chosen.append((name, int(unit), float(row[unit])))
+    return chosen
+
+
+def _color(value: float) -> str:
+    """A colour for a value in [-1, 1]: blue for negative, white for 0, red for positive."""
+    v = float(np.clip(value, -1.0, 1.0))
+    fade = int(round(255 * (1 - abs(v))))
+    return f"rgb(255,{fade},{fade})" if v >= 0 else f"rgb({fade},{fade},255)"
+
+
+def colored_html(text: str, values, title: str = "", width: int = 80) -> str:
+    """``text`` as HTML, each character's background coloured by ``values`` (in [-1, 1]).
+
+    Blue is -1, white 0, red +1 (values outside are clipped), as in Karpathy et al.
+    (2015). Lines longer than ``width`` characters are cut into several, so that the
+    block fits the page (monospace, 13 px: 80 characters are about 640 px wide). A
+    newline is shown as a coloured ``⏎`` so that its value is visible. Raises ValueError
+    if ``values`` does not have one finite value per character.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text must be a non-empty string, got {text!r}")
+    values = validate.finite_array("values", values, ndim=1)
+    if values.shape[0] != len(text):
+        raise ValueError(f"values must have one value per character: {len(text)}, got {values.shape[0]}")
+    width = validate.positive_int("width", width)
+    pieces, column = [], 0
+    for ch, v in zip(text, values, strict=True):
+        shown = "⏎" if ch == "\n" else html.escape(ch)
+        if column == width:
+            pieces.append("<br>")
+            column = 0
+        pieces.append(f'<span style="background:{_color(v)}">{shown}</span>')
+        column += 1
+        if ch == "\n":
+            pieces.append("<br>")
+            column = 0
+    head = f"<div style='font-size:13px;margin:4px 0'>{html.escape(title)}</div>" if title else ""
+    body = "".join(pieces)
+    return (
+        f"<div style='max-width:820px'>{head}<div style=\"font-family:monospace;font-size:13px;"
+        f'line-height:1.35;color:black;white-space:pre">{body}</div></div>'
+    )
