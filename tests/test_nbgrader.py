@@ -165,3 +165,45 @@ def test_write_refuses_bad_arguments(argv, message, capsys):
     with pytest.raises(SystemExit):
         assignments.main(argv)
     assert message in capsys.readouterr().err
+
+
+def test_report_names_exercises_by_number_and_flags_untouched_written_answers(tmp_path):
+    hand_in = student.make_student_edition(CHAPTER, tmp_path)
+    nb = nbformat.read(hand_in, as_version=4)
+    headings = [c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("### Exercise ")]
+    numbers = {c.metadata[student.EXERCISE_KEY]: c.source.split()[2].rstrip(":") for c in headings}
+    written = [c for c in nb.cells if "answer" in c.metadata.get("tags", []) and c.cell_type == "markdown"]
+    assert len(written) >= 2, "chapter 2 asks for at least two written answers"
+    written[0].source = "**My answer:** the error grows like epsilon squared."  # answered
+    nbformat.write(nb, hand_in)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnbook.assignments", "report", str(hand_in)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    rows = [line.strip() for line in done.stdout.splitlines()[1:-1]]
+    named = {row.split("  ")[0] for row in rows}
+    assert {f"Exercise {n}" for n in numbers.values()} <= named, rows
+    assert not any(label in done.stdout for label in numbers), "rows name the number, not the label"
+    flagged = [row.split(" (written)")[0] for row in rows if "NOT ANSWERED" in row]
+    expected = [f"Exercise {numbers[c.metadata[student.EXERCISE_KEY]]}" for c in written[1:]]
+    assert flagged == expected, rows
+    assert f"{len(expected)} written answer(s) not answered" in done.stdout.splitlines()[-1]
+    assert "TCP" not in done.stderr and "WARNING" not in done.stderr, done.stderr
+
+
+def test_an_nbgrader_release_names_its_exercises_and_its_blank_written_answers(graded):
+    solutions, release, _ = graded
+    names = assignments.exercise_names(release)
+    assert names and all(name.startswith("Exercise 2.") for name in names.values()), names
+    assert len(set(names.values())) == len(names)
+    prose = [
+        c.metadata[student.EXERCISE_KEY]
+        for c in solutions.cells
+        if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+    ]
+    assert prose and assignments.unanswered(release) == prose  # nbgrader blanked every one
+    assert assignments.unanswered(solutions) == []

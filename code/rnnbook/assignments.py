@@ -21,7 +21,8 @@ In each assignment notebook (parsed like the student edition, ``rnnbook.student`
 ``python -m rnnbook.assignments report NB [NB ...]`` runs handed-in notebooks (student
 edition or nbgrader release) to the end whatever fails, each in its own temporary
 folder so that parallel runs never share a run folder, and prints every exercise's
-result with a summary.
+result, by the number the student sees ("Exercise 2.2"), with a summary; a written
+answer still holding its placeholder is flagged as not answered.
 """
 
 from __future__ import annotations
@@ -204,18 +205,25 @@ def _exercise_of(cell) -> str | None:
 
 
 def run_submission(path: Path, profile: str = "quick", timeout: int = 600) -> nbformat.NotebookNode:
-    """Execute a copy of ``path`` to the end, errors recorded, in a fresh temporary folder."""
+    """Execute a copy of ``path`` to the end, errors recorded, in a fresh temporary folder.
+
+    The kernel talks to this process over Unix sockets in that folder (IPC transport), not
+    over unencrypted local TCP ports, which ipykernel warns about on every start.
+    """
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
     env = dict(os.environ, **{PROFILE_ENV: profile})
     with tempfile.TemporaryDirectory(prefix="rnnbook-grade-") as folder:
+        sockets = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})
         client = NotebookClient(
             nb,
             timeout=timeout,
             kernel_name="python3",
             allow_errors=True,
             resources={"metadata": {"path": folder}},
+            config=sockets,
         )
         client.execute(env=env)
     return nb
@@ -242,17 +250,86 @@ def results(nb: nbformat.NotebookNode) -> list[tuple[str, str | None]]:
     return found
 
 
+# A written answer's placeholder: the student edition's, and the one nbgrader's release puts
+# in place of a removed Markdown solution (``ClearSolutions.text_stub``).
+ANSWER_PLACEHOLDERS = (student.PROSE_STUB, "YOUR ANSWER HERE")
+_EXERCISE_HEADING = re.compile(r"^#+[ \t]+Exercise[ \t]+(\d+(?:\.\d+)*)\b")
+_ANSWER_PROMPT = re.compile(r"^\*\*Your answer to Exercise [^*]*:\*\*")  # the student edition's
+
+
+def _label_of(cell) -> str | None:
+    """The label of the exercise a cell belongs to (student edition or nbgrader notebook)."""
+    label = cell.metadata.get(student.EXERCISE_KEY)
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    return label or (grade_id.removesuffix("-text") if grade_id.endswith("-text") else None)
+
+
+def exercise_names(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """``{label: "Exercise 2.2"}``: each exercise by the number its heading shows the student."""
+    names = {}
+    for cell in nb.cells:
+        match = _EXERCISE_HEADING.match(cell.source) if cell.cell_type == "markdown" else None
+        label = _label_of(cell)
+        if match and label:
+            names[label] = f"Exercise {match[1]}"
+    return names
+
+
+def _is_written_answer(cell) -> bool:
+    nbgrader = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "markdown" and (
+        "answer" in cell.metadata.get("tags", []) or bool(nbgrader.get("solution"))
+    )
+
+
+def unanswered(nb: nbformat.NotebookNode) -> list[str]:
+    """The labels of the exercises whose written answer is still only its placeholder, in order."""
+    return [
+        _label_of(cell) or "exercise"
+        for cell in nb.cells
+        if _is_written_answer(cell)
+        and _ANSWER_PROMPT.sub("", cell.source.strip()).strip() in ANSWER_PLACEHOLDERS
+    ]
+
+
+def _cell_index(name: str) -> int:
+    """N for a row named "cell N" (a failed cell outside the exercises); 0 otherwise."""
+    return int(name.split()[1]) if re.fullmatch(r"cell \d+", name) else 0
+
+
 def report(path: Path, profile: str = "quick") -> int:
-    """Print every exercise's result for one handed-in notebook; returns the failures."""
-    found = results(run_submission(path, profile))
-    failed = [name for name, error in found if error]
+    """Print every exercise's result for one handed-in notebook; returns the problems found.
+
+    Rows name exercises as the student sees them ("Exercise 2.2"). A problem is a checked
+    exercise or another cell that failed, or a written answer left as its placeholder
+    ("NOT ANSWERED"); written answers that were filled in are for the instructor to read.
+    """
+    nb = run_submission(path, profile)
+    names = exercise_names(nb)
+    found = results(nb)
+    blank = unanswered(nb)
+    rows = [
+        (label, names.get(label, label), "passed" if error is None else f"FAILED  {error}")
+        for label, error in found
+    ] + [
+        (
+            label,
+            f"{names.get(label, label)} (written)",
+            "NOT ANSWERED  the answer cell holds only its placeholder",
+        )
+        for label in blank
+    ]
+    first = {}  # each exercise's rows together, in the notebook's order
+    for index, cell in enumerate(nb.cells):
+        first.setdefault(_label_of(cell), index)
     print(f"== {path}")
-    for name, error in found:
-        print(f"  {name:<28} {'passed' if error is None else 'FAILED  ' + error}")
+    for _, name, outcome in sorted(rows, key=lambda row: first.get(row[0], _cell_index(row[0]))):
+        print(f"  {name:<28} {outcome}")
     passed = sum(error is None for name, error in found if not name.startswith("cell "))
     checked = sum(not name.startswith("cell ") for name, _ in found)
-    print(f"  {passed} of {checked} checked exercises passed")
-    return len(failed)
+    summary = f"  {passed} of {checked} checked exercises passed"
+    print(summary + (f"; {len(blank)} written answer(s) not answered" if blank else ""))
+    return sum(error is not None for _, error in found) + len(blank)
 
 
 def main(argv: list[str] | None = None) -> int:
