@@ -82,6 +82,45 @@ def test_model_rejects_non_positive_sizes(sizes):
         shakespeare.build_model(*sizes)
 
 
+def test_dropout_acts_in_training_only_and_keeps_the_weights():
+    plain = shakespeare.build_model(vocab_size=11, embedding_dim=4, units=6)
+    dropped = shakespeare.build_model(vocab_size=11, embedding_dim=4, units=6, dropout=0.5)
+    assert "dropout" not in [layer.name for layer in plain.layers]
+    assert dropped.get_layer("dropout").rate == 0.5
+    dropped.set_weights(plain.get_weights())  # the same weights: dropout has none
+    ids = np.random.default_rng(0).integers(0, 11, size=(2, 9)).astype(np.int32)
+    np.testing.assert_array_equal(plain(ids).numpy(), dropped(ids).numpy())  # inference
+    assert not np.allclose(plain(ids).numpy(), dropped(ids, training=True).numpy())
+    # the generator reads through the dropout layer to the same three layers
+    from rnnbook import generate
+
+    assert [layer.name for layer in generate.char_model_layers(dropped)] == list(shakespeare.LAYER_NAMES)
+
+
+@pytest.mark.parametrize("dropout", [-0.1, 1.0, 1.5, float("nan")])
+def test_model_rejects_a_dropout_outside_zero_to_one(dropout):
+    with pytest.raises(ValueError, match="dropout"):
+        shakespeare.build_model(11, 4, 6, dropout=dropout)
+
+
+def test_cosine_decay_goes_from_the_rate_to_zero_over_decay_steps():
+    model = shakespeare.compile_model(shakespeare.build_model(11, 4, 6), learning_rate=0.004, decay_steps=10)
+    values = []
+    for step in (0, 5, 10, 20):  # the rate the optimizer applies at its step counter
+        model.optimizer.iterations.assign(step)
+        values.append(float(model.optimizer.learning_rate))
+    np.testing.assert_allclose(values, [0.004, 0.002, 0.0, 0.0], atol=1e-9)
+    constant = shakespeare.compile_model(shakespeare.build_model(11, 4, 6), 0.004)
+    assert float(constant.optimizer.learning_rate) == pytest.approx(0.004)
+
+
+@pytest.mark.parametrize("kwargs", [{"learning_rate": 0.0}, {"learning_rate": 0.01, "decay_steps": 0}])
+def test_compile_rejects_bad_rates_and_steps(kwargs):
+    name = "decay_steps" if "decay_steps" in kwargs else "learning_rate"
+    with pytest.raises(ValueError, match=name):
+        shakespeare.compile_model(shakespeare.build_model(11, 4, 6), **kwargs)
+
+
 def test_untrained_loss_is_near_ln_vocab():
     model = shakespeare.compile_model(shakespeare.build_model(65, 8, 16), learning_rate=0.001)
     ids = np.random.default_rng(0).integers(0, 65, size=(8, 21)).astype(np.int32)

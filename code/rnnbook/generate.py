@@ -61,12 +61,15 @@ def check_prompts(prompts, vocab: CharVocab) -> list[str]:
 def char_model_layers(model) -> tuple:
     """The ``(embedding, lstm, dense)`` layers of an Embedding -> LSTM -> Dense character model.
 
-    Raises ValueError naming the layer that is not what :func:`rnnbook.shakespeare.build_model`
-    builds (for example a GRU where the LSTM is expected).
+    Dropout layers are skipped: they pass their input through unchanged at inference, which
+    is all generation does. Raises ValueError naming the layer that is not what
+    :func:`rnnbook.shakespeare.build_model` builds (for example a GRU where the LSTM is
+    expected).
     """
     if not isinstance(model, keras.Model):
         raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    skipped = (keras.layers.InputLayer, keras.layers.Dropout)
+    layers = [layer for layer in model.layers if not isinstance(layer, skipped)]
     expected = (keras.layers.Embedding, keras.layers.LSTM, keras.layers.Dense)
     embedding, lstm, dense = validate.layer_sequence("model", layers, expected)
     if lstm.cell.activation is not keras.activations.tanh or (

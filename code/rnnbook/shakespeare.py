@@ -146,15 +146,24 @@ def _epoch_permuted_chunks(ids: np.ndarray, seq_length: int, seed: int, epoch: t
     return tf.data.Dataset.from_tensors(0).flat_map(one_epoch)
 
 
-def build_model(vocab_size: int, embedding_dim: int, units: int) -> keras.Model:
-    """Embedding -> LSTM(return_sequences, return_state) -> Dense logits, for ids of any length.
+def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float = 0.0) -> keras.Model:
+    """Embedding -> LSTM(return_sequences, return_state) -> [Dropout] -> Dense logits.
 
-    The model's output is the logits ``(batch, time, vocab_size)``; the LSTM's final state
-    is computed too, and :func:`rnnbook.generate.one_step_model` uses it.
+    The model maps int32 ids ``(batch, time)``, any length, to float32 logits
+    ``(batch, time, vocab_size)``; the LSTM's final state is computed too, and
+    :func:`rnnbook.generate.one_step_model` uses it. ``dropout`` in ``[0, 1)`` zeroes that
+    share of the LSTM's outputs during training only (Srivastava et al. 2014), between the
+    recurrent layer and the output layer, where Zaremba et al. (2014) put it: the recurrent
+    connections are left alone, so the LSTM keeps its cuDNN kernel on a GPU. ``dropout=0``
+    adds no layer. Dropout has no weights: the same weight files load with or without it.
+    ValueError names a bad argument.
     """
     vocab_size = validate.positive_int("vocab_size", vocab_size)
     embedding_dim = validate.positive_int("embedding_dim", embedding_dim)
     units = validate.positive_int("units", units)
+    dropout = validate.real("dropout", dropout)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name=LAYER_NAMES[0])(ids)
     # On a GPU, insist on the cuDNN kernel (Keras raises if a setting rules it out)
@@ -166,12 +175,25 @@ def build_model(vocab_size: int, embedding_dim: int, units: int) -> keras.Model:
         use_cudnn=True if profiles.gpu_available() else "auto",
         name=LAYER_NAMES[1],
     )(x)
+    if dropout > 0:
+        sequence = keras.layers.Dropout(dropout, name="dropout")(sequence)
     logits = keras.layers.Dense(vocab_size, name=LAYER_NAMES[2])(sequence)
     return keras.Model(ids, logits, name=f"char_lstm{units}")
 
 
-def compile_model(model: keras.Model, learning_rate: float) -> keras.Model:
-    """Adam and sparse categorical cross-entropy on logits (the loss is in nats per character)."""
+def compile_model(model: keras.Model, learning_rate: float, decay_steps: int | None = None) -> keras.Model:
+    """Adam and sparse categorical cross-entropy on logits (the loss is in nats per character).
+
+    With ``decay_steps``, the learning rate follows a cosine from ``learning_rate`` down to
+    zero over that many optimizer steps (Loshchilov & Hutter 2017, without restarts;
+    ``keras.optimizers.schedules.CosineDecay``), and stays at zero after. The schedule is
+    a function of the optimizer's step counter, so a run resumed from a backup that holds
+    the optimizer's state continues on the same curve. ValueError names a bad argument.
+    """
+    learning_rate = validate.real("learning_rate", learning_rate, positive=True)
+    if decay_steps is not None:
+        decay_steps = validate.positive_int("decay_steps", decay_steps)
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -336,7 +358,7 @@ def load_pretrained(directory=None):
 
         vocab = CharVocab.from_text(data.load_text("shakespeare"))
     sizes = info["sizes"]
-    model = build_model(len(vocab), sizes["embedding_dim"], sizes["units"])
+    model = build_model(len(vocab), sizes["embedding_dim"], sizes["units"], sizes.get("dropout", 0.0))
     checkpoints.load_weights(model, weights)
     return model, vocab
 
