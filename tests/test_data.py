@@ -174,12 +174,13 @@ def test_a_stalled_server_fails_within_30_s_like_offline(stalled_server, empty_d
     url, accepted = stalled_server
     _with_url(monkeypatch, "shakespeare", url)
     assert data.DOWNLOAD_TIMEOUT <= 15  # connect, then one read: both within 30 s
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 1)  # the same path, without waiting 15 s
     start = time.monotonic()
     with pytest.raises(data.CorpusUnavailableError) as info:
         data.load_text("shakespeare")
     elapsed = time.monotonic() - start
     assert accepted, "the download never reached the server"
-    assert elapsed < 30, f"took {elapsed:.0f} s"
+    assert elapsed < 2 * data.DOWNLOAD_TIMEOUT + 1, f"took {elapsed:.0f} s"
     message = str(info.value)
     assert url in message and f"no answer within {data.DOWNLOAD_TIMEOUT} s" in message
     assert str(empty_data_dir / "tinyshakespeare.txt") in message and data.DATA_ENV in message
@@ -327,3 +328,244 @@ def test_missing_corpora_fail_under_ci_and_skip_elsewhere(tmp_path, monkeypatch)
         find_shared_data({"CI": "1"})
     with pytest.raises(pytest.skip.Exception, match="set RNNBOOK_DATA_DIR"):
         find_shared_data({})
+
+
+# --- mutation testing (issue 16): values the surviving mutants of rnnbook.data changed ----------
+
+GUTENBERG_NO_MARKERS = (
+    "the Project Gutenberg download has no '*** START OF' / '*** END OF' markers; "
+    "it is not the expected eBook file"
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "*** START OF THE EBOOK ***\nbody without an end\n",  # only the start marker
+        "body without a start\n*** END OF THE EBOOK ***\n",  # only the end marker
+        "*** END OF THE EBOOK ***\nbody\n*** START OF THE EBOOK ***\n",  # the wrong way round
+    ],
+)
+def test_gutenberg_markers_missing_or_reversed_are_one_clear_error(raw):
+    with pytest.raises(data.CorruptCorpusError) as info:
+        data.CORPORA["alice"].clean(raw)
+    assert str(info.value) == GUTENBERG_NO_MARKERS
+
+
+def test_gutenberg_body_is_exactly_the_lines_between_the_markers():
+    raw = "header\n*** START OF X ***\nfirst line\n\nlast line  \n*** END OF X ***\nlicence\n"
+    assert data.CORPORA["alice"].clean(raw) == "first line\n\nlast line\n"
+
+
+def _loose_corpus(n_chars: int, landmarks=("mark",)) -> data.Corpus:
+    """A corpus checked loosely (like Alice) whose sha256 never matches."""
+    return data.Corpus(
+        "tiny",
+        "tiny.txt",
+        "http://127.0.0.1:9/tiny.txt",
+        "0" * 64,
+        n_chars,
+        "test",
+        exact=False,
+        landmarks=landmarks,
+    )
+
+
+@pytest.mark.parametrize(
+    ("length", "accepted"),
+    [(8, False), (9, True), (10, True), (11, True), (12, False), (15, False), (5, False)],
+)
+def test_loose_check_accepts_lengths_within_ten_percent_bounds_included(tmp_path, length, accepted):
+    corpus = _loose_corpus(10)  # 0.9 * 10 and 1.1 * 10 are exactly 9 and 11
+    path = tmp_path / "tiny.txt"
+    path.write_text("mark" + "x" * (length - 4), encoding="utf-8")
+    problem = data._problem(corpus, path)
+    if accepted:
+        assert problem is None
+    else:
+        assert problem == f"it has {length:,} characters, expected about 10"
+
+
+def test_loose_check_needs_every_landmark(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text("mark and more", encoding="utf-8")
+    assert data._problem(_loose_corpus(13, ("mark", "more")), path) is None
+    assert data._problem(_loose_corpus(13, ("mark", "gone", "lost")), path) == (
+        "it does not contain ['gone', 'lost']"
+    )
+
+
+def test_loose_check_refuses_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_bytes(b"mark \xff\xfe")
+    assert data._problem(_loose_corpus(7), path).startswith("it is not UTF-8 text (")
+
+
+def test_save_writes_through_a_hidden_temporary_file_beside_the_target(tmp_path, monkeypatch):
+    moves = []
+    real_replace = os.replace
+    monkeypatch.setattr(
+        data.os, "replace", lambda src, dst: (moves.append((src, dst)), real_replace(src, dst))
+    )
+    target = tmp_path / "corpus.txt"
+    data._save("line one\r\nline two\n", target)
+    assert target.read_bytes() == b"line one\r\nline two\n"  # newlines kept as they are
+    ((temporary, destination),) = moves
+    temporary = Path(temporary)
+    assert destination == target and temporary.parent == tmp_path
+    assert temporary.name.startswith(".corpus.txt-") and temporary.name.endswith(".part")
+    assert not temporary.exists()
+
+
+def test_save_cleanup_never_hides_the_original_error(tmp_path, monkeypatch):
+    def replace_that_loses_the_file(src, dst):
+        os.unlink(src)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(data.os, "replace", replace_that_loses_the_file)
+    with pytest.raises(OSError, match="Input/output error") as info:
+        data._save("text", tmp_path / "corpus.txt")
+    assert not isinstance(info.value, FileNotFoundError)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_chars_of_one_is_the_first_character(shared_data_dir, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(shared_data_dir))
+    assert data.load_text("shakespeare", max_chars=1) == "F"
+    with pytest.raises(ValueError, match="max_chars must be a positive number of characters, got -3"):
+        data.load_text("shakespeare", max_chars=-3)
+
+
+def test_corpora_are_read_and_written_as_utf8_whatever_the_locale(tmp_path):
+    """Under an ASCII locale (LC_ALL=C without UTF-8 mode) a non-ASCII corpus still round-trips."""
+    script = f"""
+import hashlib, os, sys
+from rnnbook import data
+assert sys.getfilesystemencoding() and __import__("locale").getpreferredencoding(False) != "UTF-8"
+text = "caf\\u00e9 and na\\u00efve mark\\n"
+folder = {str(tmp_path)!r}
+data.CORPORA["tiny"] = data.Corpus("tiny", "tiny.txt", "http://127.0.0.1:9/t", "0" * 64, len(text), "t",
+                                   exact=False, landmarks=("caf\\u00e9",))
+data._save(text, data.Path(folder) / "tiny.txt")
+os.environ[data.DATA_ENV] = folder
+assert data.load_text("tiny") == text, data.load_text("tiny")
+print("ok")
+"""
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONUTF8": "0",
+        "PYTHONPATH": str(Path(data.__file__).resolve().parents[1]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr[-2000:]
+    assert (tmp_path / "tiny.txt").read_bytes() == "café and naïve mark\n".encode()
+
+
+def _book_folder(root: Path) -> Path:
+    """A folder that looks like the book's repository: ``_toc.yml`` and ``data/``."""
+    (root / "data").mkdir(parents=True)
+    (root / "_toc.yml").write_text("root: intro\n")
+    (root / "chapters").mkdir()
+    return root
+
+
+def test_without_the_setting_the_books_data_folder_is_found_from_any_subfolder(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    book = _book_folder(tmp_path / "book")
+    monkeypatch.chdir(book / "chapters")
+    assert data.data_dir() == (book / "data").resolve()
+    monkeypatch.chdir(book)
+    assert data.data_dir() == (book / "data").resolve()
+
+
+def test_without_the_setting_or_the_book_the_user_cache_is_used(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    half = tmp_path / "half"  # a _toc.yml without data/, and a data/ without _toc.yml
+    (half / "data").mkdir(parents=True)
+    (half / "inner").mkdir()
+    (half / "inner" / "_toc.yml").write_text("root: intro\n")
+    for where in (half, half / "inner"):
+        monkeypatch.chdir(where)
+        assert data._repo_data_dir() is None
+        assert data.data_dir() == tmp_path / "home" / ".cache" / "rnnbook"
+
+
+def test_a_refused_connection_is_reported_as_it_is(empty_data_dir, offline):
+    with pytest.raises(data.CorpusUnavailableError) as info:
+        data.load_text("shakespeare")
+    message = str(info.value)
+    assert "Connection refused" in message and "no answer within" not in message
+    # The folder exists: the message says nothing about a missing folder.
+    assert f"Expected file: {empty_data_dir / 'tinyshakespeare.txt'}. If this machine is offline" in message
+
+
+def test_a_file_among_the_settings_parents_is_named(tmp_path, monkeypatch, offline):
+    blocker = tmp_path / "corpora"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv(data.DATA_ENV, str(blocker / "inner"))
+    with pytest.raises(data.CorpusUnavailableError) as info:
+        data.load_text("shakespeare")
+    assert str(info.value) == (
+        f"cannot create the data folder {blocker / 'inner'}: {blocker} is a file, not a folder."
+    )
+
+
+def test_a_folder_without_write_permission_is_refused_even_if_it_can_be_read(empty_data_dir, monkeypatch):
+    def access(path, mode):  # readable and searchable, but not writable
+        return not mode & os.W_OK
+
+    monkeypatch.setattr(data.os, "access", access)
+    with pytest.raises(data.CorpusUnavailableError) as info:
+        data.load_text("shakespeare")
+    assert str(info.value).endswith(f"or set {data.DATA_ENV} to a writable folder.")
+    assert "is read-only" in str(info.value)
+
+
+def test_a_download_that_is_not_utf8_is_named(tmp_path, empty_data_dir, monkeypatch):
+    source = tmp_path / "served.txt"
+    source.write_bytes(b"First Citizen:\xff\xfe")
+    _serve(monkeypatch, "shakespeare", source)
+    with pytest.raises(data.CorruptCorpusError, match=r"the download from file:.* is not UTF-8 text \("):
+        data.load_text("shakespeare")
+    assert list(empty_data_dir.iterdir()) == []
+
+
+def test_unknown_corpus_lists_the_known_ones():
+    with pytest.raises(ValueError) as info:
+        data.corpus_path("hamlet")
+    assert str(info.value) == "unknown corpus 'hamlet'; known corpora: shakespeare, alice"
+
+
+def test_a_corrupt_copy_is_announced_before_downloading_again(
+    shared_data_dir, empty_data_dir, monkeypatch, capsys
+):
+    bad = empty_data_dir / "tinyshakespeare.txt"
+    bad.write_text("not Shakespeare")
+    _serve(monkeypatch, "shakespeare", shared_data_dir / "tinyshakespeare.txt")
+    data.corpus_path("shakespeare")
+    digest = hashlib.sha256(b"not Shakespeare").hexdigest()
+    assert capsys.readouterr().out == (
+        f"{bad} was corrupt (sha256 is {digest}, expected {data.CORPORA['shakespeare'].sha256}); "
+        "removed it, downloading again.\n"
+    )
+
+
+def test_a_loosely_checked_download_is_read_back_and_refused_when_wrong(
+    tmp_path, empty_data_dir, monkeypatch
+):
+    """Alice is not checked by sha256 before saving: the saved copy is checked, and removed."""
+    raw = tmp_path / "pg11.txt"
+    raw.write_text("*** START OF THE EBOOK ***\nnot Alice\n*** END OF THE EBOOK ***\n", encoding="utf-8")
+    _serve(monkeypatch, "alice", raw)
+    with pytest.raises(data.CorruptCorpusError) as info:
+        data.corpus_path("alice")
+    assert str(info.value) == (
+        f"the download from {raw.resolve().as_uri()} is not the alice corpus: "
+        "it has 10 characters, expected about 144,412"
+    )
+    assert list(empty_data_dir.iterdir()) == []

@@ -377,3 +377,18 @@ def test_execute_pins_the_setup_cell_to_the_book_s_repository_and_commit(tmp_pat
     assert roots == [tmp_path, tmp_path]
     setup = nbformat.read(path, as_version=4).cells[0].source
     assert setup == execute.colab_setup.render("https://x.org/b", "abc1234").rstrip("\n")
+
+
+def test_drop_live_widgets_counts_the_widgets_of_every_cell():
+    """Mutation testing (issue 16): the count adds up over cells (``removed +=``, not ``=``)."""
+    widget = {"output_type": "display_data", "data": {execute.WIDGET_MIME: {}}, "metadata": {}}
+    text = {"output_type": "stream", "name": "stdout", "text": "epoch 1\n"}
+    nb = new_notebook(
+        cells=[
+            new_code_cell("a", outputs=[widget, widget]),
+            new_code_cell("b", outputs=[text, widget]),
+            new_code_cell("c", outputs=[text]),
+        ]
+    )
+    assert execute.drop_live_widgets(nb) == 3
+    assert [cell.outputs for cell in nb.cells] == [[], [text], [text]]

@@ -18,8 +18,16 @@ WORK=${MUTATION_DIR:-/tmp/rnnbook-mutation}
 MODULES=("${@:-numpy_rnn gradcheck vocab}")
 read -r -a MODULES <<< "${MODULES[*]}"
 TESTS=(test_numpy_rnn.py test_vocab.py test_bad_inputs.py test_mutation_kills.py)
-# Modules with their own unit tests bring them along (gates -> tests/test_gates.py, ...).
-for module in "${MODULES[@]}"; do TESTS+=("test_$module.py"); done
+# Modules with their own unit tests bring them along (gates -> tests/test_gates.py, ...); the
+# checks package brings its base tests and every chapter's checker tests (checks/ch03 -> test_ch03.py).
+for module in "${MODULES[@]}"; do
+  case $module in
+    checks) TESTS+=(test_checks_base.py test_ch{01,02,03,04,05,06,07,08,09,10,11}.py) ;;
+    checks/__init__) TESTS+=(test_checks_base.py) ;;
+    checks/ch*) TESTS+=(test_checks_base.py "test_${module#checks/}.py") ;;
+    *) TESTS+=("test_$module.py") ;;
+  esac
+done
 
 rm -rf "$WORK" && mkdir -p "$WORK/tests"
 cp -r "$REPO/code/rnnbook" "$WORK/" && find "$WORK" -name __pycache__ -prune -exec rm -rf {} +
@@ -30,7 +38,10 @@ for test in "${TESTS[@]}"; do [ -f "$REPO/tests/$test" ] && cp "$REPO/tests/$tes
 # "no tests" if nothing else covers them), e.g. MUTATION_SELECT="not backup and not train".
 select=""
 [ -n "${MUTATION_SELECT:-}" ] && select=$(printf ', "-k", "%s"' "${MUTATION_SELECT//\"/\\\"}")
-paths=$(printf '"rnnbook/%s.py", ' "${MODULES[@]}")
+paths=""
+for module in "${MODULES[@]}"; do  # a package (checks) is mutated whole, a file (checks/ch01) alone
+  if [ -d "$REPO/code/rnnbook/$module" ]; then paths+="\"rnnbook/$module/\", "; else paths+="\"rnnbook/$module.py\", "; fi
+done
 cat > "$WORK/pyproject.toml" <<TOML
 [tool.mutmut]
 paths_to_mutate = [${paths%, }]
@@ -46,16 +57,16 @@ timeout "${MUTATION_TIMEOUT:-600}" "$MUTMUT" run --max-children "${JOBS:-2}" > m
 import collections, re
 counts = collections.defaultdict(collections.Counter)
 for line in open("results.txt"):
-    match = re.match(r"\s*rnnbook\.(\w+)\.\S+: (.+)$", line)
+    match = re.match(r"\s*rnnbook\.([\w.]+?)\.x[_\u01c1]\S*: (.+)$", line)
     if match:
         counts[match.group(1)][match.group(2).strip()] += 1
-print(f"{'module':<12}{'killed':>8}{'survived':>10}{'timeout':>9}{'no tests':>10}{'unrun':>7}{'score':>8}")
+print(f"{'module':<16}{'killed':>8}{'survived':>10}{'timeout':>9}{'no tests':>10}{'unrun':>7}{'score':>8}")
 for module, c in sorted(counts.items()):
     covered = sum(c.values()) - c["no tests"] - c["not checked"]  # unrun: the time cap ran out
     killed = c["killed"] + c["timeout"]  # a mutant that hangs the tests is caught too
     score = f"{100 * killed / covered:.0f}%" if covered else "-"
     print(
-        f"{module:<12}{c['killed']:>8}{c['survived']:>10}{c['timeout']:>9}{c['no tests']:>10}"
+        f"{module:<16}{c['killed']:>8}{c['survived']:>10}{c['timeout']:>9}{c['no tests']:>10}"
         f"{c['not checked']:>7}{score:>8}"
     )
 PY
