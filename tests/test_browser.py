@@ -107,10 +107,20 @@ def open_page(browser, base: str, page_file: str, width: int):
     return page, errors, failed, requested
 
 
-@pytest.mark.parametrize("page_file", PAGES)
-def test_page_as_a_reader_sees_it(site, browser, page_file):
+@pytest.fixture(scope="module", params=PAGES)
+def laptop_page(request, site, browser):
+    """One page loaded once at 1400 px and read by both laptop-width tests (one load, not two).
+
+    Yields the page's file, the page, its console errors, failed and all requests.
+    """
+    page, errors, failed, requested = open_page(browser, site[0], request.param, LAPTOP)
+    yield request.param, page, errors, failed, requested
+    page.close()
+
+
+def test_page_as_a_reader_sees_it(site, laptop_page):
     base, _ = site
-    page, errors, failed_requests, requested = open_page(browser, base, page_file, LAPTOP)
+    page_file, page, errors, failed_requests, requested = laptop_page
     external = [url for url in requested if not url.startswith((base, "data:"))]
     if page.locator("div.math, span.math").count():
         assert page.locator("mjx-container").count() > 0, "maths was not typeset"
@@ -136,7 +146,6 @@ def test_page_as_a_reader_sees_it(site, browser, page_file):
     if page_file == PAGES[1]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "first_chapter.png"), full_page=False)
-    page.close()
 
 
 # What a search box is, in pydata-sphinx-theme: the field, the icon button, or a bare form.
@@ -167,29 +176,23 @@ FIGURE_SCALES = """() => Array.from(document.querySelectorAll('.cell_output img'
     i => i.naturalWidth > 0).map(i => [i.src.split('/').pop(), i.clientWidth / i.naturalWidth])"""
 
 
-@pytest.mark.parametrize("page_file", PAGES)
-def test_page_on_a_laptop_has_no_sideways_scrolling_and_legible_figures(site, browser, page_file):
-    base, _ = site
-    page, errors, _, _ = open_page(browser, base, page_file, LAPTOP)
-    try:
-        assert not errors, f"console errors: {errors}"
-        assert page.evaluate(VISIBLE_SEARCH_BOXES) == 1, "one search box"
-        overflowing = page.evaluate(OVERFLOWING_BLOCKS)
-        assert not overflowing, (
-            f"{len(overflowing)} blocks need sideways scrolling at {LAPTOP} px:\n"
-            + "\n".join(overflowing[:10])
-        )
-        # The smallest text of a figure drawn in the book's style: its tick labels.
-        small_print = 0.875 * float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
-        tick_px = plotting.BOOK_STYLE["xtick.labelsize"] * plotting.DPI / 72
-        tiny = [
-            f"{name}: ticks shown at {tick_px * scale:.1f} px"
-            for name, scale in page.evaluate(FIGURE_SCALES)
-            if tick_px * min(scale, 1.0) < small_print - 0.05
-        ]
-        assert not tiny, f"figures scaled below the {small_print:.0f} px small print: {tiny}"
-    finally:
-        page.close()
+def test_page_on_a_laptop_has_no_sideways_scrolling_and_legible_figures(laptop_page):
+    _, page, errors, _, _ = laptop_page
+    assert not errors, f"console errors: {errors}"
+    assert page.evaluate(VISIBLE_SEARCH_BOXES) == 1, "one search box"
+    overflowing = page.evaluate(OVERFLOWING_BLOCKS)
+    assert not overflowing, (
+        f"{len(overflowing)} blocks need sideways scrolling at {LAPTOP} px:\n" + "\n".join(overflowing[:10])
+    )
+    # The smallest text of a figure drawn in the book's style: its tick labels.
+    small_print = 0.875 * float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
+    tick_px = plotting.BOOK_STYLE["xtick.labelsize"] * plotting.DPI / 72
+    tiny = [
+        f"{name}: ticks shown at {tick_px * scale:.1f} px"
+        for name, scale in page.evaluate(FIGURE_SCALES)
+        if tick_px * min(scale, 1.0) < small_print - 0.05
+    ]
+    assert not tiny, f"figures scaled below the {small_print:.0f} px small print: {tiny}"
 
 
 @pytest.mark.parametrize("page_file", PAGES)
