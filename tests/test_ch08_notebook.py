@@ -62,3 +62,35 @@ def test_prose_facts_the_review_corrected():
     assert "bit for bit" in prose and "assert identical" in code  # exact resume, shown
     assert "assert gap_steps < 1e-5" in code  # one-step model equals the full model
     assert "assert variety[0.2] < variety[1.5]" in code  # cold samples repeat more
+
+
+def test_the_sections_of_issue_12_are_there():
+    sources = ["".join(c["source"]) for c in cells()]
+    prose = "\n".join(s for c, s in zip(cells(), sources, strict=True) if c["cell_type"] == "markdown")
+    code = "\n".join(s for c, s in zip(cells(), sources, strict=True) if c["cell_type"] == "code")
+    headings = [line for s in sources for line in s.splitlines() if line.startswith("## ")]
+    for heading in (
+        "## Overfitting: reading the gap",
+        "## How good is this? Published figures on the same text",
+        "## Stateful training, as the classic tutorial did it",
+        "## What the LSTM learned",
+        "## Beyond one machine",
+    ):
+        assert heading in headings, heading
+    # the main model: dropout from the profile, a cosine decay over the whole run
+    assert code.count("dropout=cfg.dropout") >= 2
+    assert code.count("decay_steps=cfg.epochs * steps_per_epoch") >= 2
+    # the gap is read from the run's own history, the nanoGPT figure compared by glue
+    assert 'gap = np.asarray(log["val_loss"]) - np.asarray(log["loss"])' in code
+    assert "1.4697" in prose and "{glue:text}`ch08_minus_nanogpt" in prose
+    # stateful on Keras 3: fixed batch shape, stateful LSTM, reset per layer, stream batches
+    assert "keras.Input(batch_shape=(B, T)" in code and "stateful=True" in code
+    assert "stateful.ResetStates()" in code and "stateful.stream_batches(" in code
+    assert "batch_input_shape" in prose and "model.reset_states()" in prose
+    # units found by measurement, with the share of the state that has no simple reading
+    assert "interpret.correlations(" in code and "interpret.best_units(" in code
+    assert "{glue:text}`ch08_unread" in prose
+    # distribution: built and compiled inside the strategy's scope, global batch
+    assert "with strategy.scope():" in code and "num_replicas_in_sync" in code
+    goals = sources[1]
+    assert "dropout" in goals and "reset_state" in goals and "MirroredStrategy" in goals

@@ -88,3 +88,35 @@ def test_colored_html():
         interpret.colored_html("abc", np.zeros(2))
     with pytest.raises(ValueError, match="values"):
         interpret.colored_html("abc", np.array([0.0, np.inf, 0.0]))
+
+
+def test_lstm_replay_matches_the_step_by_step_lstm():
+    from rnnbook import gates
+
+    rng = np.random.default_rng(1)
+    n_in, units, steps = 3, 5, 40
+    weights = [
+        rng.normal(size=(n_in, 4 * units)),
+        rng.normal(size=(units, 4 * units)),
+        rng.normal(size=4 * units),
+    ]
+    xs = rng.normal(size=(steps, n_in))
+    loop = gates.lstm_forward(xs[None], weights)
+    replay = interpret.lstm_replay(xs, loop["h"][0], weights)
+    for name in ("input", "forget", "candidate", "output", "c", "h"):
+        assert np.allclose(replay[name], loop[name][0], atol=1e-12), name
+    # hidden states that do not belong to these inputs give a different h: the check can fail
+    wrong = interpret.lstm_replay(xs, np.roll(loop["h"][0], 1, axis=0), weights)
+    assert not np.allclose(wrong["h"], loop["h"][0], atol=1e-3)
+
+
+def test_lstm_replay_bad_shapes():
+    weights = [np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8)]
+    with pytest.raises(ValueError, match="xs"):
+        interpret.lstm_replay(np.zeros((4, 2)), np.zeros((4, 2)), weights)
+    with pytest.raises(ValueError, match="h must have shape"):
+        interpret.lstm_replay(np.zeros((4, 3)), np.zeros((5, 2)), weights)
+    with pytest.raises(ValueError, match="recurrent_kernel"):
+        interpret.lstm_replay(
+            np.zeros((4, 3)), np.zeros((4, 2)), [np.zeros((3, 8)), np.zeros((2, 6)), np.zeros(8)]
+        )

@@ -11,8 +11,10 @@ position in the line, being inside a speaker's name). This module is NumPy only:
 * :func:`colored_html` shows a passage with each character's background coloured by a
   unit's value, as in the paper's figures.
 
-The state itself comes from :func:`rnnbook.gates.lstm_forward` on the Keras layer's
-weights (gate order i, f, c, o), which also returns the gates.
+The states and gates come from :func:`lstm_replay`: given the hidden states a Keras LSTM
+returned (``return_sequences=True``), it recomputes every gate and cell state with the
+layer's weights (gate order i, f, c, o, as in :mod:`rnnbook.gates`) in a few large
+matrix products, instead of a Python loop of matrix products per step.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ import re
 
 import numpy as np
 
-from rnnbook import validate
+from rnnbook import gates, validate
 
-__all__ = ["FEATURES", "text_features", "correlations", "best_units", "colored_html"]
+__all__ = ["FEATURES", "text_features", "lstm_replay", "correlations", "best_units", "colored_html"]
 
 # name -> what it is, for the printouts
 FEATURES = {
@@ -83,6 +85,48 @@ def text_features(text: str) -> dict[str, np.ndarray]:
         "after a colon": after,
         "word position": word_pos,
     }
+
+
+def lstm_replay(xs, h, weights) -> dict[str, np.ndarray]:
+    """Gates and cell states of an LSTM along one sequence, from its hidden states.
+
+    ``xs`` is the layer's input ``(T, n_in)`` (one sequence, no batch axis), ``h`` the
+    hidden states it returned at every step ``(T, H)``, from a zero initial state, and
+    ``weights`` the layer's ``[kernel, recurrent_kernel, bias]`` (Keras order i, f, c, o).
+    Since ``h_{t-1}`` is known for every step, all pre-activations come from two matrix
+    products; only the cell state's recursion ``c_t = f_t c_{t-1} + i_t g_t`` runs step
+    by step, elementwise. Returns a dict of ``(T, H)`` float arrays: ``"input"``,
+    ``"forget"``, ``"candidate"``, ``"output"``, ``"c"`` and ``"h"`` (recomputed as
+    ``o_t tanh(c_t)``: it equals the given ``h`` up to rounding when the inputs belong
+    together, a check worth making). Same results as :func:`rnnbook.gates.lstm_forward`.
+    Raises ValueError on shapes that do not fit the weights.
+    """
+    units = gates.lstm_units(weights)
+    kernel, recurrent_kernel, bias = (np.asarray(w) for w in weights)
+    xs = validate.finite_array("xs", xs, ndim=2, dtype=kernel.dtype)
+    h = validate.finite_array("h", h, ndim=2, dtype=kernel.dtype)
+    if xs.shape[1] != kernel.shape[0]:
+        raise ValueError(f"xs must have shape (T, {kernel.shape[0]}), got {xs.shape}")
+    if h.shape != (xs.shape[0], units):
+        raise ValueError(f"h must have shape (T, H) = ({xs.shape[0]}, {units}), got {h.shape}")
+    h_before = np.vstack([np.zeros((1, units), h.dtype), h[:-1]])  # h_{t-1}, zero at t = 0
+    z = xs @ kernel + h_before @ recurrent_kernel + bias  # (T, 4H)
+    zi, zf, zc, zo = np.split(z, 4, axis=-1)
+    out = {
+        "input": gates.sigmoid(zi),
+        "forget": gates.sigmoid(zf),
+        "candidate": np.tanh(zc),
+        "output": gates.sigmoid(zo),
+    }
+    c = np.empty_like(zi)
+    state = np.zeros(units, dtype=zi.dtype)
+    written = out["input"] * out["candidate"]
+    for t in range(len(c)):
+        state = out["forget"][t] * state + written[t]
+        c[t] = state
+    out["c"] = c
+    out["h"] = out["output"] * np.tanh(c)
+    return out
 
 
 def correlations(states, features: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
