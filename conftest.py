@@ -67,7 +67,8 @@ def pytest_cmdline_main(config):
         return
     if config.option.collectonly or config.option.usepdb:
         return
-    config.option.numprocesses = int(os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or _cores())
+    workers = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")  # xdist's own setting for -n auto
+    config.option.numprocesses = int(workers) if workers.isdigit() else _cores()
     config.option.dist = "loadscope"  # a notebook's cells on one worker, in order
     config.option.loadscopereorder = False  # keep the order below (xdist would sort by test count)
 
