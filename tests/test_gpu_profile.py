@@ -117,11 +117,13 @@ def test_quality_checks_listed_are_in_the_chapters():
         assert test in conditions, (chapter, test)
 
 
-def run_smoke(chapter, tmp_path):
-    """Execute the chapter under the gpu profile with the smoke caps; (events, seconds)."""
+def run_smoke(chapter, tmp_path, notebook=None):
+    """Execute the chapter (or ``notebook``) under the gpu profile with the smoke caps.
+
+    Returns (events of the record, seconds)."""
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(chapter_file(chapter), as_version=4)
+    notebook = notebook or nbformat.read(chapter_file(chapter), as_version=4)
     setup = nbformat.v4.new_code_cell(f"import rnnbook.smoke\nrnnbook.smoke.install({chapter!r})")
     notebook.cells.insert(0, setup)
     notebook.cells.append(nbformat.v4.new_code_cell("rnnbook.smoke.finish()"))
@@ -163,6 +165,33 @@ def slowest_cells(notebook, n=5):
             )
             timed.append((index, round((end - begin).total_seconds(), 1)))
     return sorted(timed, key=lambda t: -t[1])[:n]
+
+
+def test_the_harness_records_failed_asserts_and_stops_at_any_other_error(tmp_path):
+    """A failed assert is recorded and the run goes on; an exception stops it; fit is capped."""
+    from nbclient.exceptions import CellExecutionError
+
+    cells = [
+        "from rnnbook import profiles\ncfg = profiles.sizes('ch11')",
+        "assert cfg.units == 128 and cfg.epochs == 1, 'full size, capped epochs'",
+        "assert cfg.units < 0, 'a quality check'\nreached = True",
+        "import keras, numpy as np\n"
+        "layers = [keras.Input((3, 2)), keras.layers.LSTM(cfg.units), keras.layers.Dense(1)]\n"
+        "model = keras.Sequential(layers)\n"
+        "model.compile('sgd', 'mse')\n"
+        "history = model.fit(np.zeros((640, 3, 2)), np.zeros(640), batch_size=8, epochs=3, verbose=0)",
+        "assert reached and len(history.history['loss']) == 3",
+        "raise ValueError('a shape mistake')",
+        "never = True",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    with pytest.raises(CellExecutionError, match="a shape mistake"):
+        run_smoke("ch11", tmp_path, notebook)
+    events = smoke.read_record(tmp_path / "record.jsonl")
+    assert [e["test"] for e in events if e["event"] == "assert"] == ["cfg.units < 0"]
+    (fit,) = [e for e in events if e["event"] == "fit"]
+    assert fit["steps_per_epoch"] == smoke.MAX_STEPS and fit["recurrent"][0]["units"] == 128
+    assert not [e for e in events if e["event"] == "finished"]  # the last cell never ran
 
 
 @pytest.mark.slow  # minutes: see the module docstring
