@@ -232,3 +232,29 @@ def test_naive_loop_at_low_temperature_agrees_with_ours_while_the_window_holds_e
     ours = generator.generate("ROMEO:", 8, temperature=1e-4)
     naive = generate.naive_generate(model, VOCAB, "ROMEO:", 8, temperature=1e-4)
     assert ours == naive
+
+
+def test_huge_temperatures_sample_every_character_alike(generator):
+    """Mutation testing (issue 16): T >= 1 divides the logits; scaling the noise by T instead
+    (the route for T < 1) overflows float32 at T = 1e39 and piles the samples on one id."""
+    text = generator.generate("ROMEO", 3600, temperature=1e39, seed=1)[5:]
+    frequencies = np.array([text.count(c) for c in VOCAB.chars]) / len(text)
+    assert frequencies.min() > 0 and frequencies.max() < 2 / len(VOCAB)
+
+
+def test_an_lstm_with_its_own_dropout_reads_the_prompt_without_it():
+    """Mutation testing (issue 16): reading the prompt is inference (``training=False``), so an
+    LSTM built with input dropout gives the full model's distribution, not a dropped-out one."""
+    keras = generate.keras
+    keras.utils.set_random_seed(5)
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(len(VOCAB), 8)(ids)
+    sequence, _, _ = keras.layers.LSTM(16, dropout=0.5, return_sequences=True, return_state=True)(x)
+    dense = keras.layers.Dense(len(VOCAB))
+    model = keras.Model(ids, dense(sequence))
+    dense.set_weights([w * 400 for w in dense.get_weights()])
+    generator = generate.CharGenerator(model, VOCAB, seed=0)
+    for prefix in ["ROMEO:", "it is the east"]:
+        np.testing.assert_allclose(
+            generator.next_char_probs(prefix), full_sequence_probs(model, prefix), atol=1e-5
+        )

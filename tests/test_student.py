@@ -4,6 +4,7 @@ as plain Markdown, the committed copy in step, and every chapter failing only at
 import ast
 import builtins
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -328,3 +329,188 @@ def test_no_cell_of_the_student_edition_is_folded():
         folded = [i for i, c in enumerate(nb.cells) if c.metadata.get("jupyter", {}).get("source_hidden")]
         folded += [i for i, c in enumerate(nb.cells) if "cellView" in c.metadata]
         assert not folded, f"{path.name}: cells {folded} are folded"
+
+
+# --- mutation testing (issue 16): values the surviving mutants of rnnbook.student changed ------
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("04_char_rnn_numpy", "4"),
+        ("10_attention_x", "10"),
+        ("appendix", "appendix"),
+        ("intro_04", "intro_04"),
+    ],
+)
+def test_chapter_number_is_the_leading_number_without_zeros(name, number):
+    assert student.chapter_number(Path(f"chapters/{name}.ipynb")) == number
+
+
+def test_exercise_markdown_with_and_without_a_title_and_with_references():
+    first = student.Exercise("ex-a", "Sum", "Compare with {ref}`ex-b`.", "2.1")
+    second = student.Exercise("ex-b", "", "Plain text.", "2.2")
+    exercises = {"ex-a": first, "ex-b": second}
+    assert (
+        student.exercise_markdown(first, exercises) == "### Exercise 2.1: Sum\n\nCompare with Exercise 2.2."
+    )
+    assert student.exercise_markdown(second, exercises) == "### Exercise 2.2\n\nPlain text."
+
+
+def test_references_to_other_targets_keep_their_text_or_their_label():
+    text = "See {ref}`the sum <sec-sum>`, {ref}`sec-loss` and {numref}`fig-x`."
+    assert student.plain_refs(text, {}) == "See the sum, `sec-loss` and `fig-x`."
+
+
+def test_a_solution_of_code_without_regions_becomes_an_empty_code_cell_and_a_prose_cell():
+    stdout = nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "3\n"})
+    done = new_code_cell("total = 1 + 2", outputs=[stdout])
+    ex = student.Exercise("ex:code 1", "T", "Write it.", "3.1", code=[done], solved=True)
+    cell, prose = student.answer_cells(ex)  # no region to stub: the answer is code and words
+    assert prose.source == "**Your answer to Exercise 3.1:** *Your answer here.*"
+    assert cell.cell_type == "code" and cell.source == "# YOUR CODE HERE"
+    assert cell.metadata["tags"] == ["answer"] and cell.metadata[student.EXERCISE_KEY] == "ex:code 1"
+    assert cell["id"] == "ex-code-1-code"
+    assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_a_stubbed_region_cell_leaves_the_chapters_cell_as_it_was():
+    cell = new_code_cell(CODE, metadata={"tags": ["keep"]}, execution_count=3)
+    ex = student.Exercise("demo-add", "Add", "Write `add`.", "1.1", code=[cell], solved=True)
+    (stub,) = student.answer_cells(ex)
+    assert stub.metadata["tags"] == ["keep", "exercise"] and stub.execution_count is None
+    assert "raise NotImplementedError()" in stub.source
+    assert cell.metadata == {"tags": ["keep"]} and cell.source == CODE and cell.execution_count == 3
+
+
+def test_cell_ids_keep_letters_digits_and_dashes_and_at_most_64_characters():
+    cell = student.cell_with_id(new_markdown_cell("x"), "Ex 2.1:Code_x-y")
+    assert cell["id"] == "Ex-2-1-Code_x-y"
+    assert student.cell_with_id(new_markdown_cell("x"), "A" * 70)["id"] == "A" * 64
+
+
+def test_unique_ids_number_the_copies_of_a_split_cell():
+    cells = [new_markdown_cell(str(i)) for i in range(6)]
+    for cell, cell_id in zip(cells, ["a", "a", "b", "a", "L" * 70, "L" * 70], strict=True):
+        cell["id"] = cell_id
+    nameless = [new_markdown_cell("n1"), new_markdown_cell("n2")]
+    for cell in nameless:
+        cell.pop("id", None)
+    ids = [cell.get("id") for cell in student.unique_ids(cells + nameless)]
+    assert ids == ["a", "a-2", "b", "a-3", "L" * 70, "L" * 58 + "-2", None, "cell-2"]
+
+
+def glue_output(name, data):
+    output = {"output_type": "display_data", "data": data, "metadata": {"scrapbook": {"name": name}}}
+    return nbformat.from_dict(output)
+
+
+def test_glued_values_join_stored_lines_and_default_to_empty():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": "m"},
+            {
+                "cell_type": "code",
+                "outputs": [
+                    glue_output("lines", {"text/plain": ["0.1", "25"]}),
+                    glue_output("text", {"application/x.scrapbook+text/plain": "'abc'"}),
+                    glue_output("image_only", {"image/png": "iVBOR"}),
+                    {"output_type": "stream", "name": "stdout", "text": "not glued"},
+                    {"output_type": "display_data", "metadata": {"scrapbook": {"name": "no_data"}}},
+                ],
+            },
+        ]
+    }
+    assert student.glued_values(nb) == {"lines": "0.125", "text": "'abc'", "image_only": "", "no_data": ""}
+
+
+def test_fill_glue_formats_values_and_names_a_missing_role():
+    values = {"gap": "0.12345", "word": "plain words", "name": "'Alice'"}
+    source = "gap {glue:text}`gap:+.2f`, {glue}`word`, {glue:text}`name`"
+    assert student.fill_glue(source, values) == "gap +0.12, plain words, Alice"
+    with pytest.raises(ValueError) as info:
+        student.fill_glue("x {glue:text}`lost:.1f` y", values)
+    assert str(info.value) == "glue role '{glue:text}`lost:.1f`': no stored output glues 'lost' (re-execute)"
+
+
+def _chapter_file(tmp_path, *cells, name="03_demo.ipynb"):
+    path = tmp_path / "chapters" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook(*cells), path)
+    return path
+
+
+def test_student_notebook_fills_markdown_only_unfolds_cells_and_drops_the_stamp(tmp_path):
+    shown = new_code_cell(
+        "print('{glue}`gap`')",
+        outputs=[glue_output("gap", {"text/plain": "0.5"})],
+        metadata={"cellView": "form", "jupyter": {"source_hidden": True}},
+    )
+    other = new_code_cell("1", metadata={"jupyter": {"source_hidden": True, "outputs_hidden": True}})
+    path = _chapter_file(tmp_path, new_markdown_cell("The gap is {glue}`gap`."), shown, other)
+    nb = student.student_notebook(path)
+    assert [cell.source for cell in nb.cells] == ["The gap is 0.5.", "print('{glue}`gap`')", "1"]
+    assert "cellView" not in nb.cells[1].metadata and "jupyter" not in nb.cells[1].metadata
+    assert nb.cells[2].metadata["jupyter"] == {"outputs_hidden": True}
+    assert STAMP_KEY not in nb.metadata
+    target = student.make_student_edition(path, tmp_path)
+    assert target == tmp_path / "03_demo.ipynb"
+    assert nbformat.read(target, as_version=4) == nb
+
+
+def test_student_notebook_errors_name_the_chapter_file(tmp_path):
+    path = _chapter_file(tmp_path, new_markdown_cell(directive("```", "solution-end")))
+    with pytest.raises(student.UnrecognisedSolutionError) as info:
+        student.student_notebook(path)
+    assert str(info.value) == f"{path}, cell 0: solution-end without solution-start"
+    with pytest.raises(student.UnrecognisedSolutionError, match=r"^notebook, cell 0: solution-end"):
+        student.student_cells(nbformat.read(path, as_version=4).cells)
+
+
+def test_exercise_numbers_follow_the_chapter_number_of_the_file(tmp_path):
+    path = _chapter_file(tmp_path, exercise(), name="07_demo.ipynb")
+    assert student.student_notebook(path).cells[0].source.startswith("### Exercise 7.1: Add")
+
+
+def test_command_line_messages(tmp_path, monkeypatch, capsys):
+    source = _chapter_file(tmp_path, new_markdown_cell("text"))
+
+    def error_of(argv):
+        with pytest.raises(SystemExit) as info:
+            student.main(argv)
+        assert info.value.code == 2
+        return capsys.readouterr().err.strip().splitlines()[-1]
+
+    missing = [str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb")]
+    assert error_of([str(tmp_path / "out"), *missing]) == (
+        f"python -m rnnbook.student: error: no such notebook: {missing[0]}, {missing[1]}"
+    )
+    assert error_of([str(source.parent), str(source)]) == (
+        "python -m rnnbook.student: error: OUTDIR must not be the chapters' folder: "
+        "it would overwrite the solutions"
+    )
+    monkeypatch.chdir(tmp_path / "chapters")  # no chapters/ folder below the current one
+    assert error_of([str(tmp_path / "out")]) == (
+        "python -m rnnbook.student: error: no notebooks given and none found under ./chapters"
+    )
+    with pytest.raises(SystemExit):
+        student.main(["--help"])
+    usage = capsys.readouterr().out
+    assert usage.startswith("usage: python -m rnnbook.student [-h] outdir [notebooks ...]")
+    assert "Write the student edition: ``python -m rnnbook.student OUTDIR [NB ...]``." in usage
+    assert "folder for the student notebooks" in usage and "default: every chapter" in usage
+
+
+def test_command_finds_the_chapters_creates_nested_folders_and_reports_sizes(tmp_path, monkeypatch, capsys):
+    _chapter_file(tmp_path, new_markdown_cell("one " * 800), name="01_a.ipynb")  # about 3 KiB
+    _chapter_file(tmp_path, new_markdown_cell("two"), name="02_b.ipynb")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "edition" / "nested"
+    for _ in range(2):  # an existing folder is fine too
+        assert student.main([str(out)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        expected = [
+            f"{out / n}  ({(out / n).stat().st_size / 1024:.0f} KiB)" for n in ("01_a.ipynb", "02_b.ipynb")
+        ]
+        assert lines == expected
+    assert lines[0].endswith("  (3 KiB)")  # the size is divided by 1024, not multiplied

@@ -18,6 +18,7 @@ WORK=${MUTATION_DIR:-/tmp/rnnbook-mutation}
 MODULES=("${@:-numpy_rnn gradcheck vocab}")
 read -r -a MODULES <<< "${MODULES[*]}"
 TESTS=(test_numpy_rnn.py test_vocab.py test_bad_inputs.py test_mutation_kills.py)
+EXTRA=() IGNORE=()
 # Modules with their own unit tests bring them along (gates -> tests/test_gates.py, ...); the
 # checks package brings its base tests and every chapter's checker tests (checks/ch03 -> test_ch03.py).
 for module in "${MODULES[@]}"; do
@@ -25,19 +26,26 @@ for module in "${MODULES[@]}"; do
     checks) TESTS+=(test_checks_base.py test_ch{01,02,03,04,05,06,07,08,09,10,11}.py) ;;
     checks/__init__) TESTS+=(test_checks_base.py) ;;
     checks/ch*) TESTS+=(test_checks_base.py "test_${module#checks/}.py") ;;
+    # student's tests read the chapters and the committed edition, and take REPO from test_book.py
+    # (copied, not collected).
+    student) TESTS+=(test_student.py test_book.py) EXTRA+=(chapters student_edition _toc.yml _config.yml instructors.md) IGNORE+=(test_book.py) ;;
     *) TESTS+=("test_$module.py") ;;
   esac
 done
 
+# MUTATION_SELECT: a pytest -k expression to leave slow tests out (their mutants then show as
+# "no tests" if nothing else covers them), e.g. MUTATION_SELECT="not backup and not train".
+select=""
+[ -n "${MUTATION_SELECT:-}" ] && select=$(printf ', "-k", "%s"' "${MUTATION_SELECT//\"/\\\"}")
 rm -rf "$WORK" && mkdir -p "$WORK/tests"
 cp -r "$REPO/code/rnnbook" "$WORK/" && find "$WORK" -name __pycache__ -prune -exec rm -rf {} +
 cp "$REPO/conftest.py" "$WORK/"
 cp "$REPO/tests/__init__.py" "$REPO/tests/conftest.py" "$WORK/tests/"
 for test in "${TESTS[@]}"; do [ -f "$REPO/tests/$test" ] && cp "$REPO/tests/$test" "$WORK/tests/"; done
-# MUTATION_SELECT: a pytest -k expression to leave slow tests out (their mutants then show as
-# "no tests" if nothing else covers them), e.g. MUTATION_SELECT="not backup and not train".
-select=""
-[ -n "${MUTATION_SELECT:-}" ] && select=$(printf ', "-k", "%s"' "${MUTATION_SELECT//\"/\\\"}")
+copy=""
+# The chapters as committed (HEAD), not someone's half-edited working copy.
+for extra in "${EXTRA[@]}"; do git -C "$REPO" archive HEAD "$extra" | tar -x -C "$WORK" && copy+=", \"$extra\""; done
+for test in "${IGNORE[@]}"; do select+=", \"--ignore=tests/$test\""; done
 paths=""
 for module in "${MODULES[@]}"; do  # a package (checks) is mutated whole, a file (checks/ch01) alone
   if [ -d "$REPO/code/rnnbook/$module" ]; then paths+="\"rnnbook/$module/\", "; else paths+="\"rnnbook/$module.py\", "; fi
@@ -46,7 +54,7 @@ cat > "$WORK/pyproject.toml" <<TOML
 [tool.mutmut]
 paths_to_mutate = [${paths%, }]
 tests_dir = ["tests/"]
-also_copy = ["rnnbook", "conftest.py", "tests"]
+also_copy = ["rnnbook", "conftest.py", "tests"$copy]
 pytest_add_cli_args = ["-q", "-p", "no:cacheprovider"$select]
 TOML
 cd "$WORK"
