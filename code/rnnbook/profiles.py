@@ -251,10 +251,17 @@ SIZES: dict[str, dict[str, dict]] = {
         },
     },
     "ch08": {
-        # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), about 10 min of
-        # training on two cores; gpu: the sizes of the TensorFlow text-generation tutorial's
-        # model, Embedding(256) and 1024 units (the tutorial's layer is a GRU; ours an LSTM).
+        # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(512), 13 epochs, about
+        # 13-15 min of training on two idle cores (the 15-minute goal of `rnnbook.bench
+        # stored-training`); gpu: the sizes of the TensorFlow text-generation tutorial's model,
+        # Embedding(256) and 1024 units (the tutorial's layer is a GRU; ours an LSTM).
         # resume_demo_*: the tiny run that shows exact resume, the same in every profile.
+        # Every profile's model has dropout on the LSTM's outputs and a cosine learning-rate
+        # decay to zero; the gpu model (1024 units, 30 epochs) has most parameters per training
+        # character, hence the most dropout. dropout_demo_*: the small with/without dropout
+        # experiment; stateful_*: the stateful vs chunk-reset comparison (same budget);
+        # interpret_*: the passage the unit study reads; distribute_steps: the
+        # MirroredStrategy demo's training steps.
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
@@ -269,6 +276,21 @@ SIZES: dict[str, dict[str, dict]] = {
             "naive_chars": 20,
             "resume_demo_chars": 20_000,
             "resume_demo_epochs": 3,
+            "dropout": 0.1,
+            "dropout_demo_chars": 8000,
+            "dropout_demo_batch_size": 16,
+            "dropout_demo_units": 32,
+            "dropout_demo_embedding_dim": 8,
+            "dropout_demo_epochs": 3,
+            "dropout_demo_rate": 0.5,
+            "dropout_demo_learning_rate": 0.006,
+            "dropout_demo_val_chars": 3000,
+            "stateful_units": 32,
+            "stateful_embedding_dim": 16,
+            "stateful_epochs": 2,
+            "interpret_chars": 2500,
+            "interpret_show_chars": 240,
+            "distribute_steps": 3,
         },
         "cpu": {
             "text_chars": None,
@@ -276,14 +298,29 @@ SIZES: dict[str, dict[str, dict]] = {
             "batch_size": 64,
             "embedding_dim": 256,
             "units": 512,
-            "learning_rate": 0.002,
-            "epochs": 8,
-            "interrupt_after": 3,
+            "learning_rate": 0.003,
+            "epochs": 13,
+            "interrupt_after": 4,
             "sample_chars": 400,
             "speed_chars": 1000,
             "naive_chars": 60,
             "resume_demo_chars": 20_000,
             "resume_demo_epochs": 3,
+            "dropout": 0.25,
+            "dropout_demo_chars": 12_000,
+            "dropout_demo_batch_size": 16,
+            "dropout_demo_units": 256,
+            "dropout_demo_embedding_dim": 32,
+            "dropout_demo_epochs": 40,
+            "dropout_demo_rate": 0.5,
+            "dropout_demo_learning_rate": 0.006,
+            "dropout_demo_val_chars": 20_000,
+            "stateful_units": 128,
+            "stateful_embedding_dim": 32,
+            "stateful_epochs": 3,
+            "interpret_chars": 20_000,
+            "interpret_show_chars": 320,
+            "distribute_steps": 20,
         },
         "gpu": {
             "text_chars": None,
@@ -291,7 +328,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "batch_size": 64,
             "embedding_dim": 256,
             "units": 1024,
-            "learning_rate": 0.001,
+            "learning_rate": 0.002,
             "epochs": 30,
             "interrupt_after": 10,
             "sample_chars": 800,
@@ -299,6 +336,21 @@ SIZES: dict[str, dict[str, dict]] = {
             "naive_chars": 100,
             "resume_demo_chars": 20_000,
             "resume_demo_epochs": 3,
+            "dropout": 0.4,
+            "dropout_demo_chars": 12_000,
+            "dropout_demo_batch_size": 16,
+            "dropout_demo_units": 256,
+            "dropout_demo_embedding_dim": 32,
+            "dropout_demo_epochs": 40,
+            "dropout_demo_rate": 0.5,
+            "dropout_demo_learning_rate": 0.006,
+            "dropout_demo_val_chars": 20_000,
+            "stateful_units": 256,
+            "stateful_embedding_dim": 64,
+            "stateful_epochs": 5,
+            "interpret_chars": 30_000,
+            "interpret_show_chars": 320,
+            "distribute_steps": 50,
         },
     },
     "ch09": {
