@@ -1,7 +1,7 @@
 """A small synthetic sentiment data set that the book makes itself, and padding helpers.
 
 Every sentence is generated from templates with one explicit rule, so the labels are
-exact and nothing is downloaded. A *clause* is ``<subject> was [very|really] [not] <adjective>``;
+exact and nothing is downloaded. A *clause* is ``<subject> was [not] [very|really] <adjective>``;
 its polarity is the adjective's, flipped by ``not``. A sentence is one clause, or two
 clauses of opposite polarity joined by ``but``; its label is the polarity of its **last**
 clause (1 = positive). Two consequences, by construction:
