@@ -146,6 +146,20 @@ def test_instructors_catalogue_is_current():
         assert f"(chapters/{path.stem})" in page
 
 
+def test_instructors_table_never_shows_a_quick_run_longer_than_the_cpu_run():
+    """Quick is measured below cpu, or (same sizes, chapter 1) shown as the cpu run."""
+    from rnnbook import catalog
+
+    table = catalog.catalogue(REPO)
+    for path in CHAPTERS:
+        row = next(line for line in table.splitlines() if f"(chapters/{path.stem})" in line)
+        stamp = nbformat.read(path, as_version=4).metadata[catalog.STAMP_KEY]
+        if catalog._same_sizes(f"ch{path.stem[:2]}", "quick", "cpu"):
+            assert "| as `cpu` |" in row, row
+        else:
+            assert stamp["quick_seconds"] < stamp["seconds"], f"{path.stem}: {stamp}"
+
+
 def test_html_hides_grading_markers_numbers_exercises_per_chapter_and_states_the_licences(built_book):
     result, html = built_book
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -138,13 +138,26 @@ class _AtomicModelCheckpoint:
                 f"a logged quantity such as monitor='loss'"
             )
         filepath = Path(self._get_file_path(epoch, batch, logs))
-        if not self._should_save_model(epoch, batch, logs, str(filepath)):
+        if not self._should_save(epoch, batch, logs, str(filepath)):
             return
         filepath.parent.mkdir(parents=True, exist_ok=True)
         tmp = filepath.with_name(f".partial-{os.getpid()}-{filepath.name}")
         self.model.save_weights(str(tmp), overwrite=True)
         _maybe_kill("checkpoint-written", epoch + 1)
         _replace(tmp, filepath)
+
+    def _should_save(self, epoch, batch, logs, filepath) -> bool:
+        """ModelCheckpoint's own rule (Keras 3.10+ has it as a method); before, save_best_only's."""
+        decide = getattr(super(), "_should_save_model", None)
+        if decide is not None:
+            return decide(epoch, batch, logs, filepath)
+        if not self.save_best_only:
+            return True
+        current = logs[self.monitor]  # present: _save_model checked
+        if not self.monitor_op(current, self.best):
+            return False
+        self.best = current
+        return True
 
 
 def checkpoint_callback(
