@@ -514,3 +514,155 @@ def test_command_finds_the_chapters_creates_nested_folders_and_reports_sizes(tmp
         ]
         assert lines == expected
     assert lines[0].endswith("  (3 KiB)")  # the size is divided by 1024, not multiplied
+
+
+@pytest.mark.parametrize(
+    ("body", "options", "content"),
+    [
+        (
+            "---\nclass: dropdown\nlabel: ex-y\n---\nThe text\nmore",
+            {"class": "dropdown", "label": "ex-y"},
+            "The text\nmore",
+        ),
+        ("---\nurl: http://x.org\n---\n\nText", {"url": "http://x.org"}, "Text"),
+        ("---\n---\nrest", {}, "rest"),
+        ("---\nnot closed", {}, "---\nnot closed"),
+        ("text\n---\nmore", {}, "text\n---\nmore"),
+        (":label: ex-z\n:class: tip\nBody", {"label": "ex-z", "class": "tip"}, "Body"),
+    ],
+)
+def test_split_options_reads_yaml_blocks_and_option_lines(body, options, content):
+    assert student.split_options(body) == (options, content)
+
+
+def test_segments_have_no_empty_text_pieces_around_directives():
+    source = "```{exercise} T\nbody\n```\nmiddle\n```{note}\nN\n```"
+    kinds = [(name, piece if name is None else piece["arg"]) for name, piece in student.segments(source)]
+    assert kinds == [("exercise", "T"), (None, "middle\n"), ("note", "")]
+
+
+def test_text_around_other_directives_is_kept_exactly():
+    nb = notebook(new_markdown_cell("Intro\n```{note}\nN\n```\nOutro"))
+    assert [cell.source for cell in student.student_cells(nb.cells, "1")] == [
+        "Intro\n```{note}\nN\n```\nOutro"
+    ]
+
+
+def unlabelled_exercise(title):
+    return new_markdown_cell(directive("```", "exercise", title, "", "Do it."))
+
+
+def test_parse_numbers_exercises_and_labels_them_by_position_by_default():
+    cells = [
+        unlabelled_exercise("A"),
+        unlabelled_exercise("B"),
+        new_markdown_cell(directive("```", "solution", "exercise-2", "", "Sol B")),
+    ]
+    parsed = student.parse(cells)
+    assert list(parsed.exercises) == ["exercise-1", "exercise-2"]
+    assert [ex.number for ex in parsed.exercises.values()] == ["1", "2"]
+    first, second = parsed.exercises.values()
+    # The unsolved first exercise gets its answer right after it; the second has exactly one.
+    assert parsed.items == [("exercise", first), ("answer", first), ("exercise", second), ("answer", second)]
+    assert second.solved and second.prose == ["Sol B"] and not first.solved
+    assert student.student_cells(cells)[0].source == "### Exercise 1: A\n\nDo it."
+    assert student.parse(cells, "5").exercises["exercise-1"].number == "5.1"
+
+
+def test_parse_items_for_a_gated_solution_and_a_region_outside_any_solution():
+    plain = new_code_cell(
+        "x = 1",
+        execution_count=1,
+        outputs=[nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "1\n"})],
+    )
+    region = new_code_cell(CODE)
+    cells = [
+        exercise(),
+        new_markdown_cell(directive("```", "solution-start", "demo-add")),
+        new_code_cell("done = 1"),
+        new_markdown_cell(directive("```", "solution-end")),
+        plain,
+        region,
+    ]
+    parsed = student.parse(cells)
+    ex = parsed.exercises["demo-add"]
+    assert [kind for kind, _ in parsed.items] == ["exercise", "answer", "cell", "stub"]
+    assert parsed.items[1][1] is ex and ex.solved and [c.source for c in ex.code] == ["done = 1"]
+    kept = student.student_cells(cells, "2")
+    assert kept[-2].source == "x = 1" and kept[-2].outputs and "tags" not in kept[-2].metadata
+    assert kept[-1].metadata["tags"] == ["exercise"] and student.EXERCISE_KEY not in kept[-1].metadata
+    assert "raise NotImplementedError()" in kept[-1].source
+
+
+ABOVE = "expected the label of an exercise above it"
+
+
+def solution_start(label):
+    return new_markdown_cell(directive("```", "solution-start", label))
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (
+            lambda: [exercise(), new_markdown_cell(directive("```", "solution", ""))],
+            f"notebook, cell 1: solution for '(no label)', {ABOVE} (known: demo-add)",
+        ),
+        (
+            lambda: [new_markdown_cell("x"), solution_start("ex-q")],
+            f"notebook, cell 1: solution for 'ex-q', {ABOVE} (known: none)",
+        ),
+        (
+            lambda: [exercise(), exercise(label="b"), new_markdown_cell(directive("```", "solution", "zz"))],
+            f"notebook, cell 2: solution for 'zz', {ABOVE} (known: demo-add, b)",
+        ),
+        (
+            lambda: [exercise(), solution_start("demo-add"), exercise(label="b")],
+            "notebook, cell 2: an exercise inside an open solution",
+        ),
+        (
+            lambda: [exercise(), solution_start("demo-add"), solution_start("demo-add")],
+            "notebook, cell 2: solution-start inside an open solution",
+        ),
+        (
+            lambda: [exercise(), solution_start("demo-add")],
+            "notebook: the solution of 'demo-add' has no solution-end",
+        ),
+    ],
+)
+def test_parse_errors_say_where_and_what(cells, message):
+    with pytest.raises(student.UnrecognisedSolutionError) as info:
+        student.parse(cells())
+    assert str(info.value) == message
+
+
+def test_exercise_texts_in_the_edition_name_referenced_exercises():
+    cells = [exercise(), exercise(label="b", text="Extend {ref}`demo-add`.")]
+    assert student.student_cells(cells, "6")[2].source == "### Exercise 6.2: Add\n\nExtend Exercise 6.1."
+
+
+def test_a_leftover_marker_error_quotes_the_first_300_characters():
+    source = "A stray {solution} marker. " + "x" * 400
+    with pytest.raises(student.UnrecognisedSolutionError) as info:
+        student.student_cells([new_markdown_cell(source)], where="ch.ipynb")
+    assert str(info.value) == (
+        "ch.ipynb: student cell 0 still holds a solution marker the parser does not recognise; "
+        f"fix the chapter's syntax (nothing was written):\n{source[:300]}"
+    )
+
+
+def test_a_notebook_without_a_stamp_is_fine(tmp_path):
+    path = tmp_path / "chapters" / "02_x.ipynb"
+    path.parent.mkdir()
+    nbformat.write(new_notebook(cells=[new_markdown_cell("hello")]), path)
+    assert [cell.source for cell in student.student_notebook(path).cells] == ["hello"]
+
+
+def test_command_help_lines(capsys):
+    import re
+
+    with pytest.raises(SystemExit):
+        student.main(["--help"])
+    usage = capsys.readouterr().out
+    assert re.search(r"^  outdir +folder for the student notebooks$", usage, re.M)
+    assert re.search(r"^  notebooks +default: every chapter$", usage, re.M)
