@@ -45,7 +45,10 @@ FULL_SIZE = {
     "ch05": {"recurrent": ["units"], "embedding": []},
     "ch06": {"recurrent": ["units"], "embedding": []},
     "ch07": {"recurrent": ["units", "demo_units"], "embedding": ["embedding_dim"]},
-    "ch08": {"recurrent": ["units"], "embedding": ["embedding_dim"]},
+    "ch08": {
+        "recurrent": ["units", "dropout_demo_units", "stateful_units"],
+        "embedding": ["embedding_dim", "dropout_demo_embedding_dim", "stateful_embedding_dim"],
+    },
     "ch09": {"recurrent": ["lstm_units", "tag_units", "add_units"], "embedding": ["embedding_dim"]},
     "ch10": {
         "recurrent": ["ts_units", "sent_units", "char_units"],
@@ -95,17 +98,14 @@ def test_caps_change_only_counts_of_repetitions():
         "steps_per_epoch", "timing_steps", "timing_rounds", "seeds", "interrupt_after",
         "sample_chars", "speed_chars", "naive_chars",
         "dropout_demo_epochs", "stateful_epochs", "distribute_steps",
-        "interpret_chars",  # characters read by a NumPy loop, one step each: a length of a run
+        "interpret_chars",  # characters whose states are read and correlated: a length of a run
     }  # fmt: skip
-    for chapter, notebook_caps in smoke.NOTEBOOK_CAPS.items():
-        assert set(notebook_caps) <= counts, (chapter, set(notebook_caps) - counts)
     for chapter, caps in smoke.CAPS.items():
         assert set(caps) <= counts, (chapter, set(caps) - counts)
         gpu = SIZES[chapter]["gpu"]
         assert all(caps[k] <= gpu[k] for k in caps), chapter
-        capped = set(caps) | set(smoke.NOTEBOOK_CAPS.get(chapter, {}))
-        assert {k: v for k, v in smoke.capped_sizes(chapter).items() if k in gpu and k not in capped} == {
-            k: v for k, v in gpu.items() if k not in capped
+        assert {k: v for k, v in smoke.capped_sizes(chapter).items() if k not in caps} == {
+            k: v for k, v in gpu.items() if k not in caps
         }
 
 

@@ -5,9 +5,8 @@ chapter whose ``gpu`` sizes differ from its ``cpu`` ones under ``RNNBOOK_PROFILE
 :func:`install` called in a cell put before the chapter's first one. :func:`install` then
 
 * caps the *counts* of the ``gpu`` profile (epochs, timing rounds, seeds, characters sampled;
-  the keys in :data:`CAPS`, and :data:`NOTEBOOK_CAPS` for sizes a chapter still sets itself)
-  while every model, layer and data-shape size stays at its ``gpu`` value, so that a shape,
-  size or memory mistake in the ``gpu`` profile still shows;
+  the keys in :data:`CAPS`) while every model, layer and data-shape size stays at its ``gpu``
+  value, so that a shape, size or memory mistake in the ``gpu`` profile still shows;
 * caps every ``keras.Model.fit`` at :data:`MAX_STEPS` batches per epoch and every ``evaluate``
   at :data:`MAX_STEPS` batches: a ``tf.data`` pipeline by ``take`` (so each epoch starts afresh,
   as a full one does, and chapter 8's exact resume still holds), arrays and ``PyDataset`` by
@@ -57,6 +56,12 @@ CAPS: dict[str, dict[str, object]] = {
         "speed_chars": 5,
         "naive_chars": 3,
         "resume_demo_epochs": 2,
+        "dropout_demo_epochs": 2,
+        "stateful_epochs": 1,
+        "distribute_steps": MAX_STEPS,
+        # characters whose hidden states the chapter reads and correlates (30,000 in the gpu
+        # profile); 400 is above the 320 it shows
+        "interpret_chars": 400,
     },
     "ch09": {
         "epochs": 1,
@@ -78,20 +83,6 @@ CAPS: dict[str, dict[str, object]] = {
     "ch11": {"epochs": 1},
 }
 
-# Sizes a chapter still sets itself when the profile lacks them (chapter 8's NEW_SIZES cell sets
-# each key only if ``cfg`` has no such attribute), capped the same way: the smoke run's ``cfg``
-# brings them. A key that moves into profiles.SIZES is capped from here as an ordinary cap.
-NOTEBOOK_CAPS: dict[str, dict[str, object]] = {
-    "ch08": {
-        "dropout_demo_epochs": 2,
-        "stateful_epochs": 1,
-        "distribute_steps": MAX_STEPS,
-        # characters a NumPy LSTM(1024) reads step by step (30,000 in the gpu profile, 2-7 ms
-        # each on a CPU); 400 is above the 200 the cell compares with Keras and the 320 it shows
-        "interpret_chars": 400,
-    },
-}
-
 RECURRENT_SETTINGS = (
     "units",
     "activation",
@@ -108,11 +99,9 @@ RECURRENT_SETTINGS = (
 
 
 def capped_sizes(chapter: str) -> dict:
-    """The ``gpu`` sizes of ``chapter`` with its :data:`CAPS` and :data:`NOTEBOOK_CAPS` applied.
+    """The ``gpu`` sizes of ``chapter`` with its :data:`CAPS` applied (a new dict).
 
-    A new dict: the profile's keys (capped where :data:`CAPS` says), then the keys of
-    :data:`NOTEBOOK_CAPS` the profile lacks. ValueError for an unknown chapter or a cap of a key
-    the gpu profile lacks.
+    ValueError for an unknown chapter or a cap of a key the gpu profile lacks.
     """
     from rnnbook import profiles
 
@@ -123,7 +112,7 @@ def capped_sizes(chapter: str) -> dict:
     unknown = sorted(set(caps) - set(gpu))
     if unknown:
         raise ValueError(f"CAPS[{chapter!r}] names keys the gpu profile lacks: {unknown}")
-    return {**gpu, **caps, **NOTEBOOK_CAPS.get(chapter, {})}
+    return {**gpu, **caps}
 
 
 def _record(event: str, **fields) -> None:
