@@ -17,7 +17,8 @@ Cost (marked `slow`; `-m "not slow"` leaves it out): the five chapters whose gpu
 cpu (7-11) took 474 s of wall clock and 212 s of CPU time (user + system, kernels included) on the
 project's 2-core machine with a load average of about 7 from other jobs
 (`time nice -n 10 .venv/bin/python -m pytest tests/test_gpu_profile.py -q`). Per chapter (wall,
-CPU after the set-up cell): ch07 90 s / 35 s, ch08 98 s / 47 s, ch09 161 s / 66 s, ch10 70 s /
+CPU after the set-up cell): ch07 90 s / 35 s, ch08 98 s / 47 s (66 s / 44 s once its new
+sizes moved into profiles.SIZES and are capped), ch09 161 s / 66 s, ch10 70 s /
 28 s, ch11 53 s / 27 s. Most of it is starting TensorFlow and tracing each full-size model once,
 and the loops the chapters run over full-size data outside fit (chapter 9's per-position loss over
 the whole validation text, chapter 11's beam search over its 6,000 test dates). The other tests
