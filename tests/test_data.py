@@ -436,8 +436,18 @@ def test_max_chars_of_one_is_the_first_character(shared_data_dir, monkeypatch):
         data.load_text("shakespeare", max_chars=-3)
 
 
-def test_corpora_are_read_and_written_as_utf8_whatever_the_locale(tmp_path):
+def test_corpora_are_utf8_files_in_any_locale(tmp_path, monkeypatch):
     """Under an ASCII locale (LC_ALL=C without UTF-8 mode) a non-ASCII corpus still round-trips."""
+    # Here first (so that mutation testing sees which functions this test covers), then in a
+    # process whose locale encoding is ASCII.
+    text = "café and naïve mark\n"
+    tiny = data.Corpus(
+        "tiny", "tiny.txt", "http://127.0.0.1:9/t", "0" * 64, len(text), "t", exact=False, landmarks=("café",)
+    )
+    monkeypatch.setitem(data.CORPORA, "tiny", tiny)
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path / "here"))
+    data._save(text, tmp_path / "here" / "tiny.txt")
+    assert data.load_text("tiny") == text
     script = f"""
 import hashlib, os, sys
 from rnnbook import data
