@@ -283,3 +283,148 @@ def test_pad_with_mask_checker_passes_an_independent_answer_and_fails_pre_paddin
         ch10.check_pad_with_mask(
             lambda s, n: tuple(a[:, ::-1] for a in pad_with_mask([q[::-1] for q in s], n))
         )
+
+
+# --- mutation testing (issue 16): the helpers' exact values and messages ----------------------
+
+import functools  # noqa: E402
+import types  # noqa: E402
+
+from rnnbook import checks  # noqa: E402
+
+
+def test_passed_wraps_at_80_columns_without_breaking_hyphenated_words(capsys):
+    passed("x" * 62 + " one-step-model-agrees")
+    assert capsys.readouterr().out == "Correct! " + "x" * 62 + "\none-step-model-agrees\n"
+
+
+def test_describe_names_functions_and_shortens_long_reprs():
+    assert checks.describe(rnn_step) == "the function rnn_step"
+    assert checks.describe(len) == "the builtin_function_or_method len"
+    assert checks.describe(types.SimpleNamespace(__name__="x")) == "namespace(__name__='x') (SimpleNamespace)"
+    assert checks.describe(functools.partial(int)).endswith("(partial)")
+    assert checks.describe("x" * 58) == "'" + "x" * 58 + "' (str)"  # a repr of 60 characters is kept
+    assert checks.describe("x" * 59) == "'" + "x" * 56 + "... (str)"
+
+
+def test_first_line_of_an_error():
+    assert checks._first_line(ValueError("first\nsecond")) == "first"
+    assert checks._first_line(ValueError()) == "(no message)"
+
+
+@checks.checker("a function f(x) returning a number")
+def check_demo(f):
+    return f(1)
+
+
+def test_checker_defaults_to_wrapping_a_function_and_names_the_check():
+    def broken(x):
+        raise ValueError()
+
+    with pytest.raises(CheckFailed) as info:
+        check_demo(broken)
+    assert str(info.value) == (
+        "your function raised ValueError: (no message) "
+        "(the checker expects a function f(x) returning a number)"
+    )
+    with pytest.raises(CheckFailed) as info:
+        check_demo(3)
+    assert str(info.value) == (
+        "check_demo expects a function f(x) returning a number; got 3 (int). "
+        "Pass the function itself (its name, no parentheses)"
+    )
+
+
+def test_expect_shape_messages_for_what_is_not_an_array_of_numbers():
+    with pytest.raises(CheckFailed) as info:
+        expect_shape("h", [[1, 2], [3]], [2, 2])
+    assert str(info.value) == "h is [[1, 2], [3]] (list), expected an array of shape (2, 2)"
+    with pytest.raises(CheckFailed) as info:
+        expect_shape("h", ["a", "b"], [2])
+    assert str(info.value) == "h is ['a', 'b'] (list), expected an array of numbers of shape (2,)"
+    with pytest.raises(CheckFailed) as info:
+        expect_shape("h", np.array([1, None], dtype=object), [2])
+    assert str(info.value) == (
+        "h is an array of shape (2,) and dtype object, expected an array of numbers of shape (2,)"
+    )
+
+
+def test_expect_close_messages_and_tolerances():
+    with pytest.raises(CheckFailed) as info:
+        expect_close("y", np.zeros(3), np.zeros(4))
+    assert str(info.value) == "y has shape (3,), expected (4,)"
+    with pytest.raises(CheckFailed) as info:
+        expect_close("y", np.array([1.0, 2.0]), np.array([1.0, 2.5]))
+    assert str(info.value) == (
+        "y is wrong at index (1,): got 2, expected 2.5 (1 of 2 entries differ; largest difference 0.5)"
+    )
+    with pytest.raises(CheckFailed) as info:
+        expect_close("y", 2.0, 1.0)
+    assert str(info.value) == "y is wrong: got 2, expected 1 (1 of 1 entries differ; largest difference 1)"
+    big = np.full(3, 1000.0)
+    with pytest.raises(CheckFailed):  # relative error 3e-6: above the default rtol of 1e-6
+        expect_close("y", big * (1 + 3e-6), big)
+    expect_close("y", big * (1 + 3e-6), big, rtol=1e-5)
+    expect_close("y", np.array([0.05]), np.array([0.0]), atol=0.1)  # the caller's atol is used
+
+
+# --- chapter 2's hidden cases (mutation testing, issue 16) ----------------------------------
+
+
+def _bptt_with(change):
+    def student(params, xs, hs, dys):
+        return batch_bptt(params, xs, *change(hs.copy(), dys.copy()))
+
+    return student
+
+
+def _zero_h0(hs, dys):
+    hs[:, 0] = 0.0
+    return hs, dys
+
+
+def test_ch02_a_bptt_that_forgets_the_initial_state_fails():
+    with pytest.raises(CheckFailed, match=r"grads\['Whh'\] is wrong"):
+        ch02.check_batch_bptt(_bptt_with(_zero_h0))
+
+
+def _last_output_only(hs, dys):
+    dys[:, :-1] = 0.0
+    return hs, dys
+
+
+def test_ch02_a_bptt_that_reads_only_the_last_output_fails_on_the_first_case_with_a_loss_at_every_step():
+    with pytest.raises(CheckFailed) as info:
+        ch02.check_batch_bptt(_bptt_with(_last_output_only))
+    assert (
+        "for a batch of 3 sequence(s) of 4 step(s), n_in=2, n_hidden=5, n_out=2, loss at every step."
+        in str(info.value)
+    )
+
+
+def test_ch02_a_wrong_answer_fails_on_the_first_case_whose_loss_is_at_the_last_step_only():
+    def doubled(params, xs, hs, dys):
+        return {**batch_bptt(params, xs, hs, dys), "by": 2 * dys.sum(axis=(0, 1))}
+
+    with pytest.raises(CheckFailed) as info:
+        ch02.check_batch_bptt(doubled)
+    message = str(info.value)
+    assert message.startswith("grads['by'] is wrong: relative error ")
+    assert message.endswith(
+        "(should be below 1e-06) for a batch of 1 sequence(s) of 1 step(s), n_in=1, n_hidden=3, "
+        "n_out=1, loss at the last step only. Hint: dL/db_y sums dy_t over every step and every sequence."
+    )
+
+
+def test_ch02_changing_an_input_in_place_is_named():
+    def in_place(params, xs, hs, dys):
+        grads = batch_bptt(params, xs, hs, dys)
+        xs *= 2
+        return grads
+
+    with pytest.raises(CheckFailed) as info:
+        ch02.check_batch_bptt(in_place)
+    assert str(info.value) == (
+        "the function changed its input 'xs' in place; compute new arrays instead "
+        "(the caller still needs the parameters and the forward pass)"
+    )
