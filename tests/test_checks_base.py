@@ -312,12 +312,11 @@ def test_first_line_of_an_error():
     assert checks._first_line(ValueError()) == "(no message)"
 
 
-@checks.checker("a function f(x) returning a number")
-def check_demo(f):
-    return f(1)
+def test_a_checker_wraps_a_function_by_default_and_names_the_check():
+    @checks.checker("a function f(x) returning a number")  # decorated here, where the test runs
+    def check_demo(f):
+        return f(1)
 
-
-def test_checker_defaults_to_wrapping_a_function_and_names_the_check():
     def broken(x):
         raise ValueError()
 
