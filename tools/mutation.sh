@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # Mutation testing (issue 16) of the modules where a silent bug would teach something wrong.
+# Scores, equivalent mutants and commands: tools/MUTATION.md.
 #
 #   tools/mutation.sh [MODULE ...]        (default: numpy_rnn gradcheck vocab)
-#   tools/mutation.sh gates               (also: checkpoints, execute; one module per run is faster)
+#   tools/mutation.sh data                (one module per run is faster)
+#
+# Modules: numpy_rnn, gradcheck, vocab, gates, checkpoints, execute, data, student (copies the
+# committed chapters and student edition), checks (the package; or checks/__init__,
+# checks/chNN one file at a time, with tests/test_checks_base.py and tests/test_chNN.py).
+# generate (and checks/ch05, checks/ch08, whose tests import Keras): mutmut forks a worker per
+# mutant and a forked TensorFlow deadlocks, so prepare the folder here and run the mutants with
+# tools/mutation_inprocess.py.
+# Times on 2 shared cores: numpy_rnn+gradcheck+vocab ~15-25 min, data ~10 min (218 mutants),
+# student ~6 min (619), checks/__init__+ch02+ch04 ~2 min (165), gates ~10 min, execute and
+# checkpoints past the 10-min cap (their tests start kernels or train; MUTATION_SELECT).
 #
 # mutmut 3 (pip install "mutmut==3.*") needs the package at the top of its project, so the
 # package and the fast unit tests are copied to a scratch folder ($MUTATION_DIR, default
 # /tmp/rnnbook-mutation) and mutated there; the repository is never touched. Prints, per
 # module, the mutants killed, survived, timed out and not covered, and the score
-# killed / (all - not covered). Takes ~15-25 min on 2 CPU cores. `mutmut show NAME` (run in
-# $MUTATION_DIR) shows a surviving mutant's diff.
+# killed / (all - not covered). `mutmut show NAME` (run in $MUTATION_DIR) shows a surviving
+# mutant's diff; `mutmut run NAME ...` there re-runs chosen mutants (after copying changed tests
+# into $MUTATION_DIR/tests and $MUTATION_DIR/mutants/tests). mutmut 3 does not mutate decorated
+# functions (the @checker-wrapped check_* functions).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PYTHON:-$REPO/.venv/bin/python}

@@ -57,7 +57,7 @@ def main() -> int:
 
     def run(name: str) -> str:
         os.environ["MUTANT_UNDER_TEST"] = name
-        signal.alarm(args.timeout)
+        signal.alarm(args.timeout if name else 0)  # the clean run has no limit
         try:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 code = pytest.main(pytest_args)
