@@ -392,3 +392,55 @@ def test_drop_live_widgets_counts_the_widgets_of_every_cell():
     )
     assert execute.drop_live_widgets(nb) == 3
     assert [cell.outputs for cell in nb.cells] == [[], [text], [text]]
+
+
+# --- mutation testing (issue 16): module sources, chapter lists and the command's settings -----
+
+
+def test_module_source_hides_only_the_sizes_table_of_profiles(tmp_path):
+    source = "A = 1\r\nSIZES = {\r\n    'ch01': 2,\r\n}\r\nB: int = 3\r\n"
+    (tmp_path / "profiles.py").write_bytes(source.encode())
+    assert execute._module_source(tmp_path / "profiles.py") == "A = 1\nSIZES = ...\nB: int = 3\n"
+    (tmp_path / "other.py").write_bytes(source.encode())  # any other module: whole, with \n endings
+    assert execute._module_source(tmp_path / "other.py") == source.replace("\r\n", "\n")
+    annotated = "X = 0\nSIZES: dict = {\n    'ch01': 2,\n}\nC = 2\n"
+    (tmp_path / "profiles.py").write_text(annotated)
+    assert execute._module_source(tmp_path / "profiles.py") == "X = 0\nSIZES = ...\nC = 2\n"
+
+
+def test_chapter_notebooks_are_the_numbered_notebooks_of_chapters_in_order(tmp_path):
+    folder = tmp_path / "chapters"
+    folder.mkdir()
+    for name in ["10_b.ipynb", "01_a.ipynb", "1_c.ipynb", "notes.ipynb", "02_d.md"]:
+        (folder / name).write_text("{}")
+    assert execute.chapter_notebooks(tmp_path) == [folder / "01_a.ipynb", folder / "10_b.ipynb"]
+
+
+def test_usage_lines(capsys):
+    import re
+
+    with pytest.raises(SystemExit):
+        execute.main(["--help"])
+    usage = capsys.readouterr().out
+    assert (
+        "\nExecute chapters and stamp them: ``python -m rnnbook.execute" in usage
+    )  # the first docstring line
+    assert re.search(r"^  notebooks +notebooks to run \(default: every chapter\)$", usage, re.M)
+    assert re.search(r"^  --timeout TIMEOUT +seconds allowed per cell$", usage, re.M)
+    assert "--profile {quick,cpu,gpu}" in usage
+
+
+def test_the_command_passes_its_profile_and_an_integer_timeout(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "chapters" / "01_x.ipynb"
+    path.parent.mkdir()
+    path.write_text("{}")
+    calls = []
+    monkeypatch.setattr(
+        execute, "execute", lambda path, profile, timeout, *rest: calls.append((profile, timeout)) or 0.0
+    )
+    execute.main([str(path), "--profile", "quick", "--no-quick-timing"])
+    execute.main([str(path), "--profile", "quick", "--no-quick-timing", "--timeout", "20"])
+    assert calls == [("quick", 3600), ("quick", 20)]
+    with pytest.raises(SystemExit):
+        execute.main([str(path), "--profile", "fast"])
+    assert "invalid choice: 'fast'" in capsys.readouterr().err
