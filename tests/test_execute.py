@@ -428,6 +428,14 @@ def test_usage_lines(capsys):
     assert re.search(r"^  notebooks +notebooks to run \(default: every chapter\)$", usage, re.M)
     assert re.search(r"^  --timeout TIMEOUT +seconds allowed per cell$", usage, re.M)
     assert "--profile {quick,cpu,gpu}" in usage
+    assert re.search(r"^  --check +only verify the stamps$", usage, re.M)
+    words = " ".join(usage.split())  # the help texts argparse wraps, unwrapped
+    assert (
+        "--output OUTPUT write the executed notebook to this file (or into this existing folder) "
+        "instead of in place" in words
+    )
+    assert "--no-pin leave the Colab setup cell as it is (default: pin it to the current commit)" in words
+    assert "--no-quick-timing skip the timed quick-profile run that precedes the real one" in words
 
 
 def test_the_command_passes_its_profile_and_an_integer_timeout(tmp_path, monkeypatch, capsys):
