@@ -452,3 +452,37 @@ def test_the_command_passes_its_profile_and_an_integer_timeout(tmp_path, monkeyp
     with pytest.raises(SystemExit):
         execute.main([str(path), "--profile", "fast"])
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_the_command_line_messages_check_mode_and_switches(tmp_path, monkeypatch, capsys):
+    def error_of(argv):
+        with pytest.raises(SystemExit) as info:
+            execute.main(argv)
+        assert info.value.code == 2
+        return capsys.readouterr().err.strip().splitlines()[-1]
+
+    monkeypatch.chdir(tmp_path)  # no chapters/ here
+    assert (
+        error_of([]) == "python -m rnnbook.execute: error: no notebooks given and none found under ./chapters"
+    )
+    assert (
+        error_of(["a.ipynb", "b.ipynb"])
+        == "python -m rnnbook.execute: error: no such notebook: a.ipynb, b.ipynb"
+    )
+    chapter = Path("chapters") / "01_x.ipynb"
+    chapter.parent.mkdir()
+    chapter.write_text("{}")
+    checked = []
+    monkeypatch.setattr(execute, "stamp_problems", lambda nb, profile: checked.append((nb, profile)) or [])
+    assert execute.main(["--check", "--profile", "quick"]) == 0  # the chapters under the current folder
+    assert checked == [(tmp_path / chapter, "quick")]
+    assert capsys.readouterr().out == "1 notebook stamps are current\n"
+    monkeypatch.setattr(execute, "stamp_problems", lambda nb, profile: ["first problem", "second problem"])
+    assert execute.main(["--check"]) == 1
+    assert capsys.readouterr().out == "first problem\nsecond problem\n"
+    calls = []
+    monkeypatch.setattr(execute, "execute", lambda *args: calls.append(args[1:]) or 1.0)
+    execute.main([str(chapter), "--profile", "quick"])
+    execute.main([str(chapter), "--profile", "quick", "--no-pin", "--no-quick-timing"])
+    assert calls == [("quick", 3600, True, None, True), ("quick", 3600, False, None, False)]
+    assert capsys.readouterr().out.splitlines()[0] == f"{chapter}: running in profile quick ..."
