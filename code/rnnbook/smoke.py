@@ -4,13 +4,16 @@ Maintainers only; no chapter imports this module. ``tests/test_gpu_profile.py`` 
 chapter whose ``gpu`` sizes differ from its ``cpu`` ones under ``RNNBOOK_PROFILE=gpu``, with
 :func:`install` called in a cell put before the chapter's first one. :func:`install` then
 
-* caps the *counts* of the ``gpu`` profile (epochs, timing rounds, seeds, characters sampled;
-  the keys in :data:`CAPS`) while every model, layer and data-shape size stays at its ``gpu``
-  value, so that a shape, size or memory mistake in the ``gpu`` profile still shows;
-* caps every ``keras.Model.fit`` at :data:`MAX_STEPS` batches per epoch and every ``evaluate``
-  at :data:`MAX_STEPS` batches: a ``tf.data`` pipeline by ``take`` (so each epoch starts afresh,
-  as a full one does, and chapter 8's exact resume still holds), arrays and ``PyDataset`` by
-  ``steps_per_epoch``, ``validation_steps`` and ``steps``;
+* caps the *counts* of the ``gpu`` profile (epochs, timing rounds, seeds, characters sampled)
+  and the *amounts of data* it reads (characters of a text, examples, dates; the keys in
+  :data:`CAPS`) while every model, layer, batch and sequence size stays at its ``gpu`` value, so
+  that a shape, size or memory mistake in the ``gpu`` profile still shows;
+* caps every ``keras.Model.fit`` at :data:`MAX_STEPS` batches per epoch, and its validation and
+  every ``evaluate`` at :data:`EVAL_STEPS` batches: a ``tf.data`` pipeline by ``take`` (so each
+  epoch starts afresh, as a full one does, and chapter 8's exact resume still holds), arrays and
+  ``PyDataset`` by ``steps_per_epoch``, ``validation_steps`` and ``steps``. ``predict`` and
+  direct calls are not capped (a chapter compares their outputs with its arrays): the data caps
+  keep them small;
 * records, in the JSON-lines file named by ``$RNNBOOK_SMOKE_RECORD``, the sizes the chapter
   read, every recurrent layer built (its cuDNN-relevant settings), every ``fit`` (the model's
   parameters, its recurrent units, embedding widths and input shapes), and every ``assert``
@@ -34,10 +37,17 @@ import time
 from types import SimpleNamespace
 
 RECORD_ENV = "RNNBOOK_SMOKE_RECORD"
-MAX_STEPS = 2  # batches per epoch in fit, and per evaluate
+MAX_STEPS = 2  # batches per epoch in fit
+# batches per validation in fit and per evaluate: one shows the loss and metrics are computed
+EVAL_STEPS = 1
 
-# chapter -> gpu-profile key -> the capped value. Only counts of repetitions are capped (how long
-# and how often something runs); no size of a model, a layer, a batch or a sequence is.
+# chapter -> gpu-profile key -> the capped value. Two kinds of key are capped, both listed in
+# COUNT_KEYS and DATA_KEYS: counts of repetitions (how long and how often something runs) and
+# amounts of data (how many characters, examples or dates a chapter reads: the loops a chapter runs
+# over its data outside fit, such as a per-position loss over a whole validation text or a beam
+# search over every test date, cost in proportion). No size of a model, a layer, an embedding, a
+# batch, a sequence or a vocabulary is capped (each chapter takes its vocabulary from the whole
+# corpus, or its text is left whole where it does not).
 CAPS: dict[str, dict[str, object]] = {
     "ch05": {"sum_epochs": 1, "add_epochs": 1},
     "ch06": {"epochs": 1},
@@ -46,8 +56,9 @@ CAPS: dict[str, dict[str, object]] = {
         "epochs": 1,
         "steps_per_epoch": MAX_STEPS,
         "sample_chars": 20,
-        "timing_rounds": 2,
+        "timing_rounds": 1,  # the median of one timed step
         "seeds": 2,
+        "text_chars": 160_000,  # of 1.1 million; the vocabulary is the whole corpus's
     },
     "ch08": {
         "epochs": 2,
@@ -62,15 +73,21 @@ CAPS: dict[str, dict[str, object]] = {
         # characters whose hidden states the chapter reads and correlates (30,000 in the gpu
         # profile); 400 is above the 320 it shows
         "interpret_chars": 400,
+        "text_chars": 200_000,  # of 1.1 million; the vocabulary is the whole corpus's
     },
     "ch09": {
         "epochs": 1,
-        "timing_steps": MAX_STEPS,
-        "timing_rounds": 2,
+        "timing_steps": 1,
+        "timing_rounds": 2,  # the first round is dropped as tracing
         "peek_epochs": 1,
         "tag_epochs": 1,
         "add_epochs": 1,
         "seeds": 2,
+        "text_chars": 160_000,  # of 1.1 million; the vocabulary is the whole corpus's
+        "tag_train": 512,
+        "tag_test": 256,
+        "add_train": 512,
+        "add_test": 256,
     },
     "ch10": {
         "ts_epochs": 1,
@@ -79,9 +96,28 @@ CAPS: dict[str, dict[str, object]] = {
         "finetune_epochs": 1,
         "sample_chars": 20,
         "seeds": 2,
+        "ts_origins": 10,
+        "sent_train": 512,
+        "sent_test": 256,
     },
-    "ch11": {"epochs": 1},
+    "ch11": {"epochs": 1, "n_dates": 3_000},
 }
+
+# The gpu-profile keys CAPS may cap. Counts of repetitions:
+COUNT_KEYS = frozenset({
+    "epochs", "demo_epochs", "sum_epochs", "add_epochs", "tag_epochs", "peek_epochs",
+    "ts_epochs", "sent_epochs", "pretrain_epochs", "finetune_epochs", "resume_demo_epochs",
+    "dropout_demo_epochs", "stateful_epochs", "steps_per_epoch", "timing_steps",
+    "distribute_steps", "timing_rounds", "seeds", "interrupt_after", "sample_chars",
+    "speed_chars", "naive_chars", "ts_origins",
+})  # fmt: skip
+# Amounts of data read (characters of a text, examples, dates); None in a profile: the whole text.
+DATA_KEYS = frozenset({
+    "text_chars", "resume_demo_chars", "dropout_demo_chars", "dropout_demo_val_chars",
+    "interpret_chars", "tag_train", "tag_test", "add_train", "add_test", "sent_train",
+    "sent_test", "n_dates",
+})  # fmt: skip
+
 
 RECURRENT_SETTINGS = (
     "units",
@@ -242,15 +278,15 @@ def install(chapter: str) -> None:
             # a tf.data pipeline: each epoch takes its first batches afresh, as a full epoch
             # starts afresh (steps_per_epoch would carry one iterator over epochs instead, and an
             # exactly resumed run would then see other batches than an uninterrupted one)
-            x = x.take(MAX_STEPS)
+            x = x.take(min(kwargs.get("steps_per_epoch") or MAX_STEPS, MAX_STEPS))
             args, kwargs = _with_x(args, kwargs, x)
             kwargs["steps_per_epoch"] = None
         else:
             kwargs["steps_per_epoch"] = min(kwargs.get("steps_per_epoch") or MAX_STEPS, MAX_STEPS)
         if _is_dataset(kwargs.get("validation_data")):
-            kwargs["validation_data"] = kwargs["validation_data"].take(MAX_STEPS)
+            kwargs["validation_data"] = kwargs["validation_data"].take(EVAL_STEPS)
         elif kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
-            kwargs["validation_steps"] = min(kwargs.get("validation_steps") or MAX_STEPS, MAX_STEPS)
+            kwargs["validation_steps"] = min(kwargs.get("validation_steps") or EVAL_STEPS, EVAL_STEPS)
         history = original_fit(self, *args, **kwargs)
         _record(
             "fit",
@@ -272,10 +308,10 @@ def install(chapter: str) -> None:
     def evaluate(self, *args, **kwargs):
         x = args[0] if args else kwargs.get("x")
         if _is_dataset(x):
-            args, kwargs = _with_x(args, kwargs, x.take(MAX_STEPS))
+            args, kwargs = _with_x(args, kwargs, x.take(EVAL_STEPS))
             kwargs.pop("steps", None)
         else:
-            kwargs["steps"] = min(kwargs.get("steps") or MAX_STEPS, MAX_STEPS)
+            kwargs["steps"] = min(kwargs.get("steps") or EVAL_STEPS, EVAL_STEPS)
         return original_evaluate(self, *args, **kwargs)
 
     keras.Model.fit, keras.Model.evaluate = fit, evaluate
