@@ -258,3 +258,28 @@ def test_an_lstm_with_its_own_dropout_reads_the_prompt_without_it():
         np.testing.assert_allclose(
             generator.next_char_probs(prefix), full_sequence_probs(model, prefix), atol=1e-5
         )
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_the_fast_loop_uses_the_biases_as_the_model_does(use_bias):
+    """Mutation testing (issue 16): the book's model starts with zero biases, so a sampling loop
+    that dropped or negated a bias passed every test. Here the biases are non-zero (or absent)."""
+    keras = generate.keras
+    keras.utils.set_random_seed(11)
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(len(VOCAB), 8)(ids)
+    lstm = keras.layers.LSTM(16, use_bias=use_bias, return_sequences=True, return_state=True)
+    sequence, _, _ = lstm(x)
+    dense = keras.layers.Dense(len(VOCAB), use_bias=use_bias)
+    model = keras.Model(ids, dense(sequence))
+    rng = np.random.default_rng(11)
+    dense.set_weights(
+        [50 * dense.get_weights()[0]] + ([3 * rng.standard_normal(len(VOCAB))] if use_bias else [])
+    )
+    if use_bias:
+        kernel, recurrent, bias = lstm.get_weights()
+        lstm.set_weights([kernel, recurrent, rng.standard_normal(bias.shape)])
+    generator = generate.CharGenerator(model, VOCAB, seed=0)
+    assert generator.generate(["ROMEO:", "J"], 12, temperature=1e-6) == [
+        greedy(model, p, 12) for p in ["ROMEO:", "J"]
+    ]
