@@ -13,16 +13,16 @@ of steps cannot pass a learning-quality check ("beats the baseline"); the test t
 the failures listed in QUALITY_CHECKS (each one a check that training has learned something), and
 fails on any other failed assert (a shape or bookkeeping check).
 
-Cost (marked `slow`; `-m "not slow"` leaves it out): the five chapters whose gpu sizes differ from
-cpu (7-11) took 474 s of wall clock and 212 s of CPU time (user + system, kernels included) on the
-project's 2-core machine with a load average of about 7 from other jobs
-(`time nice -n 10 .venv/bin/python -m pytest tests/test_gpu_profile.py -q`). Per chapter (wall,
-CPU after the set-up cell): ch07 90 s / 35 s, ch08 98 s / 47 s (66 s / 44 s once its new
-sizes moved into profiles.SIZES and are capped), ch09 161 s / 66 s, ch10 70 s /
-28 s, ch11 53 s / 27 s. Most of it is starting TensorFlow and tracing each full-size model once,
-and the loops the chapters run over full-size data outside fit (chapter 9's per-position loss over
-the whole validation text, chapter 11's beam search over its 6,000 test dates). The other tests
-here take about 20 s.
+Cost (marked `slow`, a registered marker; `-m "not slow"` leaves it out, the default suite runs
+it): the five chapters whose gpu sizes differ from cpu (7-11) took 146 s of CPU time (user +
+system, kernels included) and 304 s of wall clock on the project's 2-core machine with a load
+average of about 7 from other jobs (`/usr/bin/time -v nice -n 10 .venv/bin/python -m pytest
+tests/test_gpu_profile.py -q -s -k "full_size or harness or caps"`), down from 212 s of CPU before
+the amounts of data were capped. Per chapter (wall, the kernel's CPU): ch07 33 s / 26 s, ch08 83 s
+/ 38 s, ch09 79 s / 35 s, ch10 39 s / 23 s, ch11 12 s / 11 s. What is left is building and
+tracing each full-size model (chapter 8's LSTM(1024) ones, and the 2048-unit model it builds to
+show a load error, chapter 9's rivals and timing models at 512 units) and starting TensorFlow in
+each kernel, not training: one batch per epoch instead of two saved under 10 s of the 130.
 """
 
 import json
