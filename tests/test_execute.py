@@ -485,4 +485,9 @@ def test_the_command_line_messages_check_mode_and_switches(tmp_path, monkeypatch
     execute.main([str(chapter), "--profile", "quick"])
     execute.main([str(chapter), "--profile", "quick", "--no-pin", "--no-quick-timing"])
     assert calls == [("quick", 3600, True, None, True), ("quick", 3600, False, None, False)]
-    assert capsys.readouterr().out.splitlines()[0] == f"{chapter}: running in profile quick ..."
+    assert (
+        capsys.readouterr().out.splitlines()
+        == [f"{chapter}: running in profile quick ...", f"{chapter}: done in 1.0 s"] * 2
+    )
+    execute.main([str(chapter), "--profile", "quick", "--output", "out.ipynb"])
+    assert capsys.readouterr().out.splitlines()[-1] == f"{chapter}: done in 1.0 s, written to out.ipynb"
