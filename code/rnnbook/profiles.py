@@ -357,7 +357,8 @@ SIZES: dict[str, dict[str, dict]] = {
         # Shakespeare (first text_chars, last 10% held out), the later-marker tagging task and
         # the adding problem. cpu: about 8 min on two idle cores, most of it GRU vs LSTM.
         # seeds: how many initial weights the GRU/LSTM comparison is repeated from (cpu: one, to
-        # stay near 10 min; gpu: three, 6 trainings of about 10 s/epoch on a T4, estimated).
+        # stay near 10 min; gpu: three, 6 trainings of about 3 s/epoch on a T4, estimated on the
+        # instructors' page: 155 steps of ~20 ms).
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
