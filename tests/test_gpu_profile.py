@@ -14,12 +14,12 @@ the failures listed in QUALITY_CHECKS (each one a check that training has learne
 fails on any other failed assert (a shape or bookkeeping check).
 
 Cost (marked `slow`, a registered marker; `-m "not slow"` leaves it out, the default suite runs
-it): the five chapters whose gpu sizes differ from cpu (7-11) took 146 s of CPU time (user +
-system, kernels included) and 304 s of wall clock on the project's 2-core machine with a load
-average of about 7 from other jobs (`/usr/bin/time -v nice -n 10 .venv/bin/python -m pytest
-tests/test_gpu_profile.py -q -s -k "full_size or harness or caps"`), down from 212 s of CPU before
-the amounts of data were capped. Per chapter (wall, the kernel's CPU): ch07 33 s / 26 s, ch08 83 s
-/ 38 s, ch09 79 s / 35 s, ch10 39 s / 23 s, ch11 12 s / 11 s. What is left is building and
+it): the whole file took 141 s of CPU time (user + system, kernels included; 212 s before the
+amounts of data were capped) and 142 s of wall clock on the project's 2-core machine with a load
+average of about 5 from other jobs (`/usr/bin/time -v nice -n 10 .venv/bin/python -m pytest
+tests/test_gpu_profile.py -q -s`; 304 s of wall clock at a load of 7). Per chapter (the kernel's
+wall clock / CPU): ch07 21 s / 28 s, ch08 31 s / 35 s, ch09 25 s / 30 s, ch10 23 s / 20 s, ch11
+10 s / 11 s. What is left is building and
 tracing each full-size model (chapter 8's LSTM(1024) ones, and the 2048-unit model it builds to
 show a load error, chapter 9's rivals and timing models at 512 units) and starting TensorFlow in
 each kernel, not training: one batch per epoch instead of two saved under 10 s of the 130.
