@@ -18,11 +18,11 @@ it): the whole file took 141 s of CPU time (user + system, kernels included; 212
 amounts of data were capped) and 142 s of wall clock on the project's 2-core machine with a load
 average of about 5 from other jobs (`/usr/bin/time -v nice -n 10 .venv/bin/python -m pytest
 tests/test_gpu_profile.py -q -s`; 304 s of wall clock at a load of 7). Per chapter (the kernel's
-wall clock / CPU): ch07 21 s / 28 s, ch08 31 s / 35 s, ch09 25 s / 30 s, ch10 23 s / 20 s, ch11
-10 s / 11 s. What is left is building and
-tracing each full-size model (chapter 8's LSTM(1024) ones, and the 2048-unit model it builds to
-show a load error, chapter 9's rivals and timing models at 512 units) and starting TensorFlow in
-each kernel, not training: one batch per epoch instead of two saved under 10 s of the 130.
+wall clock / CPU): ch07 21 s / 28 s, ch08 31 s / 35 s, ch09 25 s / 30 s, ch10 23 s / 20 s, ch11 10
+s / 11 s. What is left is building and tracing each full-size model (chapter 8's LSTM(1024) ones,
+and the 2048-unit model it builds to show a load error, chapter 9's rivals and timing models at 512
+units) and starting TensorFlow in each kernel, not training: one batch per epoch instead of two
+saved under 10 s of the 130.
 """
 
 import json
