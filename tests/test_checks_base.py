@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -427,3 +429,208 @@ def test_ch02_changing_an_input_in_place_is_named():
         "the function changed its input 'xs' in place; compute new arrays instead "
         "(the caller still needs the parameters and the forward pass)"
     )
+
+
+# --- the checkers' own bodies (mutation testing with the @checker decoration undone, issue 16) ---
+#
+# tools/undecorate_checkers.py lets mutmut mutate the check_* bodies: their hidden cases, their
+# tolerances and every message a student reads. These tests pin the messages exactly and show
+# that every hidden case is checked and named.
+
+
+def _failure(check, answer) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(answer)
+    return str(info.value)
+
+
+def _wrong_on_call(answer, k, wrong):
+    """``answer``, except that its k-th call (1-based) returns ``wrong(result)``: a mistake that
+    only one hidden case can show."""
+    calls = []
+
+    def student(*args):
+        calls.append(args)
+        result = answer(*args)
+        return wrong(result) if len(calls) == k else result
+
+    return student
+
+
+@pytest.mark.parametrize(
+    ("k", "sizes"),
+    [
+        (1, "batch=4, n_in=3, n_hidden=5"),
+        (2, "batch=1, n_in=2, n_hidden=3"),
+        (3, "batch=6, n_in=7, n_hidden=2"),
+    ],
+)
+def test_ch01_rnn_step_checks_and_names_every_hidden_case(k, sizes):
+    message = _failure(ch01.check_rnn_step, _wrong_on_call(rnn_step, k, lambda h: h[:, :-1]))
+    n_hidden = int(sizes.rsplit("=", 1)[1])
+    batch = int(sizes.split(",")[0].split("=")[1])
+    assert message == f"h_t for {sizes} has shape ({batch}, {n_hidden - 1}), expected ({batch}, {n_hidden})"
+    message = _failure(ch01.check_rnn_step, _wrong_on_call(rnn_step, k, lambda h: h * 1.01))
+    assert message.startswith(f"h_t for {sizes} is wrong at index (0, 0): got ")
+
+
+def test_ch01_rnn_step_hidden_cases_are_not_square():
+    for x, h, Wxh, Whh, bh in ch01._step_cases(np.random.default_rng(0)):
+        batch, n_in, n_hidden = x.shape[0], x.shape[1], Whh.shape[0]
+        assert len({batch, n_in, n_hidden}) == 3, "a transposed answer could pass a square case"
+        assert h.min() < 0 < h.max() and Wxh.shape == (n_in, n_hidden) and bh.shape == (n_hidden,)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (
+            lambda x, h, Wxh, Whh, bh: x @ Wxh + h @ Whh + bh,
+            "it equals the pre-activation without tanh: apply np.tanh to the sum",
+        ),
+        (
+            lambda x, h, Wxh, Whh, bh: np.tanh(x @ Wxh + h @ Whh.T + bh),
+            "it uses Whh transposed: with batches as rows the step is h_prev @ Whh",
+        ),
+        (lambda x, h, Wxh, Whh, bh: np.tanh(x @ Wxh + h @ Whh), "it leaves out the bias bh"),
+        (
+            lambda x, h, Wxh, Whh, bh: np.tanh(x @ Wxh + bh),
+            "it ignores h_prev, so the network has no memory: add h_prev @ Whh",
+        ),
+        (lambda x, h, Wxh, Whh, bh: np.tanh(h @ Whh + bh), "it ignores the input x_t: add x_t @ Wxh"),
+        (
+            lambda x, h, Wxh, Whh, bh: _sigmoid(x @ Wxh + h @ Whh + bh),
+            "it uses a sigmoid; the vanilla RNN uses tanh",
+        ),
+    ],
+)
+def test_ch01_rnn_step_hints_exactly(wrong, hint):
+    assert _failure(ch01.check_rnn_step, wrong) == f"h_t is wrong: {hint}"
+    # a mistake is only recognised within the checker's tolerance: 3e-6 off it is a plain wrong value
+    near = _failure(ch01.check_rnn_step, lambda *a: wrong(*a) * (1 + 3e-6))
+    assert near.startswith("h_t for batch=4, n_in=3, n_hidden=5 is wrong at index")
+
+
+def test_ch01_rnn_step_messages_exactly(capsys):
+    ch01.check_rnn_step(rnn_step)
+    assert capsys.readouterr().out == (
+        "Correct! rnn_step matches h_t = tanh(x_t @ Wxh + h_prev @ Whh + bh) on 3 hidden\ntest cases.\n"
+    )
+    assert _failure(ch01.check_rnn_step, lambda *a: rnn_step(*a).T) == (
+        "h_t has shape (5, 4), expected (4, 5) (batch, hidden): it looks transposed; keep one example per row"
+    )
+
+    def in_place(x, h, Wxh, Whh, bh):
+        h[:] = rnn_step(x, h, Wxh, Whh, bh)
+        return h
+
+    assert _failure(ch01.check_rnn_step, in_place) == (
+        "rnn_step changed one of its arguments in place; compute a new array instead"
+    )
+    # rtol 1e-6: an answer 3e-6 off (relative) is wrong, not accepted by a looser first comparison
+    off = _failure(ch01.check_rnn_step, lambda *a: rnn_step(*a) * (1 + 3e-6))
+    assert off.startswith("h_t for batch=4, n_in=3, n_hidden=5 is wrong at index (0, 0): got ")
+    # the hidden cases are the same on every run: a student re-running gets the same message
+    assert _failure(ch01.check_rnn_step, lambda *a: rnn_step(*a) * 1.01) == _failure(
+        ch01.check_rnn_step, lambda *a: rnn_step(*a) * 1.01
+    )
+
+
+@pytest.mark.parametrize(
+    ("k", "sizes"),
+    [(1, (3, 5, 7, 2)), (2, (1, 1, 1, 1)), (3, (65, 128, 256, 65)), (4, (7, 4, 9, 11))],
+)
+def test_ch01_count_checks_and_names_every_hidden_size(k, sizes):
+    n_in, h1, h2, n_out = sizes
+    message = _failure(ch01.check_count_stacked_params, _wrong_on_call(count_params, k, lambda n: n + 1))
+    expected = count_params(*sizes)
+    assert message == (
+        f"for n_in={n_in}, n_hidden1={h1}, n_hidden2={h2}, n_out={n_out} you counted {expected + 1}, "
+        f"expected {expected} (+1)."  # no hint: several terms (or none) have the size 1
+    )
+
+
+def test_ch01_count_messages_exactly(capsys):
+    ch01.check_count_stacked_params(count_params)
+    assert capsys.readouterr().out == (
+        "Correct! count_stacked_params is right on 4 hidden sizes (and the sequence\n"
+        "length is not an argument).\n"
+    )
+    assert _failure(ch01.check_count_stacked_params, lambda *s: None) == (
+        "count_stacked_params returned None: did it forget to `return` the count?"
+    )
+    assert _failure(ch01.check_count_stacked_params, lambda *s: float(count_params(*s))) == (
+        "count_stacked_params returned 152.0 of type float; a number of parameters is an int"
+    )
+
+
+def _sum_params(scale=0.001, whh=1.0, bh=0.0, why=None):
+    return {
+        "Wxh": np.array([[scale]]),
+        "Whh": np.array([[whh]]),
+        "bh": np.array([bh]),
+        "Why": np.array([[1 / scale if why is None else why]]),
+        "by": np.array([0.0]),
+    }
+
+
+def _check_running_sum_message(params, hint):
+    """The message names the worst output (1-based step, 0-based sequence), both values and the hint;
+    all are recomputed here from the checker's documented inputs."""
+    message = _failure(ch01.check_running_sum, params)
+    match = re.fullmatch(
+        r"y_(\d+) of test sequence (\d+) is (-?[\d.]+) but the running sum is (-?[\d.]+) "
+        r"\(error ([\d.e+-]+), allowed 0\.05\)\.(.*)",
+        message,
+    )
+    assert match, message
+    step, sequence = int(match[1]), int(match[2])
+    xs = ch01.running_sum_inputs(np.random.default_rng(ch01._SEED))
+    h, ys = np.zeros(1), []
+    for t in range(xs.shape[1]):
+        h = np.tanh(xs[sequence, t] @ params["Wxh"] + h @ params["Whh"] + params["bh"])
+        ys.append(float((h @ params["Why"] + params["by"])[0]))
+    running = float(xs[sequence, :step, 0].sum())
+    assert float(match[4]) == pytest.approx(running, abs=1e-4)
+    assert float(match[3]) == pytest.approx(ys[step - 1], abs=1e-4)
+    assert match[6] == hint
+    return message
+
+
+def test_ch01_running_sum_messages_exactly(capsys):
+    ch01.check_running_sum(_sum_params())
+    assert re.fullmatch(
+        r"Correct! on 200 hidden sequences of 12 steps every output is within [\d.e-]+ of"
+        r"\nthe running sum\.\n",
+        capsys.readouterr().out,
+    )
+    _check_running_sum_message(
+        _sum_params(scale=0.3),
+        " The output is too small: tanh squashes a hidden value that is not close to 0. "
+        "Keep h_t small (a small Wxh) and scale it back up in Why.",
+    )
+    _check_running_sum_message(
+        _sum_params(whh=0.9),
+        " The output is too small: with Whh < 1 the state leaks away a little at every step, "
+        "so early inputs are forgotten.",
+    )
+    _check_running_sum_message(_sum_params(bh=0.01), " A sum of nothing is 0, so both biases should be 0.")
+    _check_running_sum_message(_sum_params(why=-1000.0), " The output has the wrong sign.")
+    _check_running_sum_message(_sum_params(why=1100.0), "")  # too large: no hint
+    assert _failure(ch01.check_running_sum, _sum_params(why=np.inf)) == "the outputs contain NaN or infinity"
+    assert _failure(ch01.check_running_sum, [1, 2]) == "params must be a dict of arrays, got list"
+
+
+def test_ch01_running_sum_hint_thresholds():
+    params = _sum_params(whh=0.999)
+    assert ch01._running_sum_hint(params, -0.5, 0.5) == " The output has the wrong sign."  # |sum| 0.5 > 0.1
+    assert ch01._running_sum_hint(params, 0.05, -0.05) == ""  # neither too small nor a clear sign error
+    assert ch01._running_sum_hint(params, 0.02, -0.05) == " The output is too small: " + (
+        "tanh squashes a hidden value that is not close to 0. "
+        "Keep h_t small (a small Wxh) and scale it back up in Why."
+    )  # Whh = 0.999 is not "< 0.999": no leak
+
+
+def test_ch01_running_sum_inputs_cover_minus_one_to_one():
+    xs = ch01.running_sum_inputs(np.random.default_rng(0))
+    assert xs.shape == (200, 12, 1) and xs.min() < -0.95 and xs.max() > 0.95
