@@ -12,9 +12,10 @@ def test_features_of_a_small_text():
     f = interpret.text_features(TEXT)
     assert set(f) == set(interpret.FEATURES)
     assert all(v.shape == (len(TEXT),) for v in f.values())
-    assert f["line position"][:3].tolist() == [0, 1, 2]
-    assert f["line position"][TEXT.index("Before")] == 0
-    assert f["line position"][TEXT.index("\n")] == len("First Citizen:")
+    assert f["line position"][:3].tolist() == [1, 2, 3]  # characters of the line read
+    assert f["line position"][TEXT.index("Before")] == 1
+    assert f["line position"][TEXT.index("\n")] == 0  # a new line has begun
+    assert f["line position"][TEXT.index(":\n")] == len("First Citizen:")
     heading = TEXT.index("First Citizen:")
     assert f["speaker name"][heading : heading + 14].tolist() == [1.0] * 14
     assert f["speaker name"][TEXT.index("Before")] == 0
@@ -31,6 +32,16 @@ def test_features_of_a_small_text():
 def test_a_line_with_a_colon_inside_is_no_heading():
     f = interpret.text_features("He said: go\nNow\n")
     assert not f["speaker name"].any() and not f["after a colon"].any()
+
+
+def test_a_verse_line_ending_in_a_colon_is_no_heading():
+    text = "ROMEO:\nWhereof I know she is not ignorant:\nAnd more\n\nJULIET:\nAy\n"
+    f = interpret.text_features(text)
+    verse = text.index("Whereof")
+    assert not f["speaker name"][verse : verse + 10].any()
+    assert f["speaker name"][text.index("JULIET")] == 1  # after a blank line
+    assert f["after a colon"][text.index("And more")] == 0  # the verse line read no heading
+    assert f["after a colon"][text.index("Ay")] == 1
 
 
 @pytest.mark.parametrize("bad, error", [("", ValueError), (b"abc", TypeError), (None, TypeError)])

@@ -85,8 +85,10 @@ def test_model_rejects_non_positive_sizes(sizes):
 def test_dropout_acts_in_training_only_and_keeps_the_weights():
     plain = shakespeare.build_model(vocab_size=11, embedding_dim=4, units=6)
     dropped = shakespeare.build_model(vocab_size=11, embedding_dim=4, units=6, dropout=0.5)
-    assert "dropout" not in [layer.name for layer in plain.layers]
-    assert dropped.get_layer("dropout").rate == 0.5
+    assert not [layer for layer in plain.layers if "dropout" in layer.name]
+    names = [layer.name for layer in dropped.layers[1:]]
+    assert names == ["embedding", "input_dropout", "lstm", "dropout", "logits"]
+    assert dropped.get_layer("input_dropout").rate == dropped.get_layer("dropout").rate == 0.5
     dropped.set_weights(plain.get_weights())  # the same weights: dropout has none
     ids = np.random.default_rng(0).integers(0, 11, size=(2, 9)).astype(np.int32)
     np.testing.assert_array_equal(plain(ids).numpy(), dropped(ids).numpy())  # inference

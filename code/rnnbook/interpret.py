@@ -43,10 +43,13 @@ def text_features(text: str) -> dict[str, np.ndarray]:
     """The :data:`FEATURES` of every character of ``text``: a dict of float64 arrays (len(text),).
 
     Each value describes the text up to and including that character (what the model has
-    read when its state is taken there). A speaker heading is a line that matches
-    ``^[A-Z][A-Za-z' ]*:$`` (a capital, letters, spaces or apostrophes, a final colon);
-    its characters, newline excluded, are "speaker name"; "after a colon" covers the
-    heading's newline and the whole next line, through its newline. Raises
+    read when its state is taken there): "line position" counts the characters of the
+    current line read so far (0 at a newline: a new line has begun, 1 at a line's first
+    character), "word position" the letters of the current word. A speaker heading is a
+    line that matches ``^[A-Z][A-Za-z' ]*:$`` (a capital, letters, spaces or apostrophes, a
+    final colon) and opens the text or follows a blank line (so a verse line that ends in a
+    colon is none); its characters, newline excluded, are "speaker name"; "after a colon"
+    covers the heading's newline and the whole next line, through its newline. Raises
     :class:`rnnbook.validate.ArgumentTypeError` if ``text`` is not a string and
     ValueError if it is empty.
     """
@@ -61,19 +64,21 @@ def text_features(text: str) -> dict[str, np.ndarray]:
     after = np.zeros(n)
     column = word = 0
     for t, ch in enumerate(text):
-        line_pos[t] = column
         column = 0 if ch == "\n" else column + 1
+        line_pos[t] = column
         word = word + 1 if ch.isalpha() else 0
         word_pos[t] = word
     start = 0
     lines = text.split("\n")
     heading_before = False
+    previous = ""  # the text opens as if after a blank line
     for line in lines:
         end = start + len(line)  # index of this line's newline (or n at the end)
         stop = min(end + 1, n)
         if heading_before:
             after[start:stop] = 1.0
-        heading_before = bool(_HEADING.match(line))
+        heading_before = previous == "" and bool(_HEADING.match(line))
+        previous = line
         if heading_before:
             speaker[start:end] = 1.0
             if end < n:

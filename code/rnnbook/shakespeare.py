@@ -147,16 +147,16 @@ def _epoch_permuted_chunks(ids: np.ndarray, seq_length: int, seed: int, epoch: t
 
 
 def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float = 0.0) -> keras.Model:
-    """Embedding -> LSTM(return_sequences, return_state) -> [Dropout] -> Dense logits.
+    """Embedding -> [Dropout] -> LSTM(return_sequences, return_state) -> [Dropout] -> Dense.
 
     The model maps int32 ids ``(batch, time)``, any length, to float32 logits
     ``(batch, time, vocab_size)``; the LSTM's final state is computed too, and
     :func:`rnnbook.generate.one_step_model` uses it. ``dropout`` in ``[0, 1)`` zeroes that
-    share of the LSTM's outputs during training only (Srivastava et al. 2014), between the
-    recurrent layer and the output layer, where Zaremba et al. (2014) put it: the recurrent
-    connections are left alone, so the LSTM keeps its cuDNN kernel on a GPU. ``dropout=0``
-    adds no layer. Dropout has no weights: the same weight files load with or without it.
-    ValueError names a bad argument.
+    share of the LSTM's inputs and of its outputs during training only (Srivastava et al.
+    2014), on the non-recurrent connections, where Zaremba et al. (2014) put it: the
+    recurrent connections are left alone, so the LSTM keeps its cuDNN kernel on a GPU.
+    ``dropout=0`` adds no layer. Dropout has no weights: the same weight files load with or
+    without it. ValueError names a bad argument.
     """
     vocab_size = validate.positive_int("vocab_size", vocab_size)
     embedding_dim = validate.positive_int("embedding_dim", embedding_dim)
@@ -166,6 +166,8 @@ def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float 
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name=LAYER_NAMES[0])(ids)
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, name="input_dropout")(x)
     # On a GPU, insist on the cuDNN kernel (Keras raises if a setting rules it out)
     # instead of silently falling back to the several-times-slower generic loop.
     sequence, _h, _c = keras.layers.LSTM(
