@@ -634,3 +634,214 @@ def test_ch01_running_sum_hint_thresholds():
 def test_ch01_running_sum_inputs_cover_minus_one_to_one():
     xs = ch01.running_sum_inputs(np.random.default_rng(0))
     assert xs.shape == (200, 12, 1) and xs.min() < -0.95 and xs.max() > 0.95
+
+
+_NUMBER = r"-?[\d.]+(?:e[+-]?\d+)?"
+
+
+def _like(message: str, template: str) -> bool:
+    """``message`` equals ``template`` with every ``{num}`` standing for a printed number."""
+    return (
+        re.fullmatch(_NUMBER.join(re.escape(part) for part in template.split("{num}")), message) is not None
+    )
+
+
+def test_ch02_messages_exactly(capsys):
+    ch02.check_batch_bptt(batch_bptt)
+    assert capsys.readouterr().out == (
+        "Correct! all five gradients match the reference BPTT on 4 hidden random batches.\n"
+    )
+    assert _failure(ch02.check_batch_bptt, lambda *a: None) == (
+        "the function returned None: did it forget to `return` the gradients?"
+    )
+
+    def hs_in_place(params, xs, hs, dys):
+        grads = batch_bptt(params, xs, hs, dys)
+        hs *= 2
+        return grads
+
+    assert _failure(ch02.check_batch_bptt, hs_in_place) == (
+        "the function changed its input 'hs' in place; compute new arrays instead "
+        "(the caller still needs the parameters and the forward pass)"
+    )
+    # the hidden batches are the same on every run (the relative error printed is reproducible)
+    wrong = _nudged(batch_bptt, _nudge, 1e-3)
+    assert _failure(ch02.check_batch_bptt, wrong) == _failure(ch02.check_batch_bptt, wrong)
+
+
+def _clip_wrong(grads, max_norm):
+    return clip(grads, 2 * max_norm)
+
+
+@pytest.mark.parametrize(
+    ("k", "template"),
+    [
+        (
+            1,
+            "for a gradient far above max_norm (global norm {num}, max_norm 1) the clipped gradients "
+            "have global norm 2; expected 1",
+        ),
+        (
+            2,
+            "for a gradient dominated by one matrix (global norm {num}, max_norm 5) the clipped gradients "
+            "have global norm 10; expected 5",
+        ),
+    ],
+)
+def test_ch03_clip_checks_and_names_every_case(k, template):
+    message = _failure(
+        ch03.check_clip_by_norm, _wrong_on_call(clip, k, lambda g: {n: 2 * v for n, v in g.items()})
+    )
+    assert _like(message, template), message
+
+
+def test_ch03_clip_small_and_zero_cases():
+    doubled = lambda g: {n: 2 * v for n, v in g.items()}  # noqa: E731
+    assert _like(
+        _failure(ch03.check_clip_by_norm, _wrong_on_call(clip, 3, doubled)),
+        "for a gradient already below max_norm (global norm {num} <= max_norm 1) the gradients must "
+        "come back unchanged; yours have global norm {num}",
+    )
+    plus_one = lambda g: {n: v + 1.0 for n, v in g.items()}  # noqa: E731
+    assert _failure(ch03.check_clip_by_norm, _wrong_on_call(clip, 4, plus_one)) == (
+        "an all-zero gradient must come back as zeros (check for NaN: dividing by a zero norm "
+        "gives 0/0; only rescale when the norm is above max_norm)"
+    )
+
+
+def test_ch03_clip_per_array_is_named_on_the_lopsided_case_too():
+    def per_array_except_first(grads, max_norm):  # right on the first case, clipped per array after
+        if max_norm == 1.0 and sum(float((g**2).sum()) for g in grads.values()) > 100:
+            return clip(grads, max_norm)
+        return {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}
+
+    assert _like(
+        _failure(ch03.check_clip_by_norm, per_array_except_first),
+        "each array was clipped on its own, so together they have global norm {num} > max_norm 5. Use one "
+        "norm over all arrays: sqrt of the sum of every entry squared, and one scale factor for all of them.",
+    )
+
+
+def test_ch03_clip_messages_exactly(capsys):
+    ch03.check_clip_by_norm(clip)
+    assert capsys.readouterr().out == (
+        "Correct! the gradients are rescaled together to global norm max_norm, only when\nthey are larger.\n"
+    )
+    assert _failure(ch03.check_clip_by_norm, lambda g, m: None) == (
+        "the function returned None: did it forget to `return` the clipped gradients?"
+    )
+    assert _failure(ch03.check_clip_by_norm, lambda g, m: {k: np.clip(v, -m, m) for k, v in g.items()}) == (
+        "each entry was clamped to [-max_norm, max_norm]: that is clipping by value, which changes the "
+        "gradient's direction. Rescale every array by the same factor instead."
+    )
+
+    def turned(grads, max_norm):
+        out = clip(grads, max_norm)
+        out["by"] = out["by"][::-1].copy()
+        return out
+
+    assert _like(
+        _failure(ch03.check_clip_by_norm, turned),
+        "for a gradient far above max_norm the clipped gradient points in a different direction (cosine "
+        "{num} with the original); clipping by norm must only rescale it",
+    )
+    assert _failure(ch03.check_clip_by_norm, lambda g, m: {k: v[None] for k, v in clip(g, m).items()}) == (
+        "clipped['Wxh'] has shape (1, 2, 5), expected (2, 5)"
+    )
+    # a rescaled answer 3e-7 off (relative) is wrong: rtol is 1e-7 (the atol only serves zeros)
+    assert _failure(ch03.check_clip_by_norm, lambda g, m: {k: v * (1 + 3e-7) for k, v in clip(g, m).items()})
+    # a NaN in one array is diagnosed, not compared
+    assert _failure(
+        ch03.check_clip_by_norm, lambda g, m: {**clip(g, m), "by": np.full(3, np.nan)}
+    ).startswith("for a gradient far above max_norm")
+
+
+_JACOBIAN_CASES = ["H=4, T=3, t=0", "H=5, T=6, t=2", "H=3, T=4, t=4", "H=6, T=8, t=5"]
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_ch03_jacobian_checks_and_names_every_case(k):
+    message = _failure(ch03.check_state_jacobian, _wrong_on_call(jacobian, k, lambda j: 1.5 * j))
+    assert message.startswith(f"dh_T/dh_t ({_JACOBIAN_CASES[k - 1]}) is wrong at index (0, 0): got ")
+    size = int(_JACOBIAN_CASES[k - 1][2])
+    message = _failure(ch03.check_state_jacobian, _wrong_on_call(jacobian, k, lambda j: j[:-1]))
+    assert (
+        message
+        == f"dh_T/dh_t ({_JACOBIAN_CASES[k - 1]}) has shape ({size - 1}, {size}), expected ({size}, {size})"
+    )
+
+
+def test_ch03_jacobian_at_t_equal_T_is_the_identity():
+    message = _failure(ch03.check_state_jacobian, _wrong_on_call(jacobian, 3, lambda j: 2 * j))
+    assert message == "for t = T (H=3, T=4, t=4) dh_T/dh_t is the identity matrix: no step lies between them"
+
+
+def _jacobian_product(factors, size):
+    out = np.eye(size)
+    for factor in factors:
+        out = factor @ out
+    return out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (
+            lambda Whh, hs, t: jacobian(Whh, hs, t).T,
+            "it is the transpose of dh_T/dh_t: rows must index h_T and columns h_t "
+            "(J[i, j] = dh_T[i] / dh_t[j])",
+        ),
+        (
+            lambda Whh, hs, t: _jacobian_product(
+                ((1 - hs[k] ** 2)[:, None] * Whh for k in range(t + 1, hs.shape[0])), Whh.shape[0]
+            ),
+            "it uses Whh where the step's Jacobian needs Whh.T (with rows as examples, h_k = tanh(... + "
+            "h_{k-1} @ Whh), so dh_k/dh_{k-1} = diag(1 - h_k**2) @ Whh.T)",
+        ),
+        (
+            lambda Whh, hs, t: np.linalg.matrix_power(Whh.T, hs.shape[0] - 1 - t),
+            "it leaves out the tanh derivative diag(1 - h_k**2) of each step",
+        ),
+        (
+            lambda Whh, hs, t: _jacobian_product(
+                ((1 - hs[k - 1] ** 2)[:, None] * Whh.T for k in range(t + 1, hs.shape[0])), Whh.shape[0]
+            ),
+            "its tanh derivatives are one step off: step k's Jacobian uses 1 - h_k**2 with h_k the state it "
+            "produces (hs[k]), for k = t+1 .. T, not hs[k-1]",
+        ),
+        (
+            lambda Whh, hs, t: _jacobian_product(
+                ((1 - hs[k] ** 2)[:, None] * Whh.T for k in range(hs.shape[0] - 1, t, -1)), Whh.shape[0]
+            ),
+            "the factors are multiplied in the wrong order: the chain rule gives "
+            "J_T @ J_{T-1} @ ... @ J_{t+1} (the latest step on the left)",
+        ),
+    ],
+)
+def test_ch03_jacobian_hints_exactly(wrong, hint):
+    assert _failure(ch03.check_state_jacobian, wrong) == f"dh_T/dh_t (H=4, T=3, t=0) is wrong: {hint}"
+
+
+def test_ch03_jacobian_messages_exactly(capsys):
+    ch03.check_state_jacobian(jacobian)
+    assert capsys.readouterr().out == (
+        "Correct! dh_T/dh_t matches the product of the steps' Jacobians on 4 hidden\nsequences.\n"
+    )
+    assert _failure(ch03.check_state_jacobian, lambda Whh, hs, t: None) == (
+        "dh_T/dh_t (H=4, T=3, t=0) is None: did the function forget to `return` it?"
+    )
+
+    def in_place(Whh, hs, t):
+        Whh *= 1.0001
+        return jacobian(Whh, hs, t)
+
+    assert _failure(ch03.check_state_jacobian, in_place) == (
+        "the function changed Whh in place; compute new arrays instead"
+    )
+    # rtol 1e-7: an answer 3e-7 off (relative) is wrong
+    assert _failure(ch03.check_state_jacobian, lambda *a: jacobian(*a) * (1 + 3e-7)).startswith(
+        "dh_T/dh_t (H=4, T=3, t=0) is wrong at index"
+    )
+    # the hidden sequences are the same on every run
+    wrong = lambda *a: 1.5 * jacobian(*a)  # noqa: E731
+    assert _failure(ch03.check_state_jacobian, wrong) == _failure(ch03.check_state_jacobian, wrong)
