@@ -664,8 +664,11 @@ def test_ch02_messages_exactly(capsys):
         "the function changed its input 'hs' in place; compute new arrays instead "
         "(the caller still needs the parameters and the forward pass)"
     )
+
     # the hidden batches are the same on every run (the relative error printed is reproducible)
-    wrong = _nudged(batch_bptt, _nudge, 1e-3)
+    def wrong(*args):  # an additive error: its relative error depends on the hidden batch
+        return {k: g + 0.01 for k, g in batch_bptt(*args).items()}
+
     assert _failure(ch02.check_batch_bptt, wrong) == _failure(ch02.check_batch_bptt, wrong)
 
 
@@ -748,6 +751,38 @@ def test_ch03_clip_messages_exactly(capsys):
     assert _failure(ch03.check_clip_by_norm, lambda g, m: {k: v[None] for k, v in clip(g, m).items()}) == (
         "clipped['Wxh'] has shape (1, 2, 5), expected (2, 5)"
     )
+    assert _failure(ch03.check_clip_by_norm, lambda g, m: list(g.values())) == (
+        "the function must return a dict of gradients keyed like its input, got list"
+    )
+    assert _failure(
+        ch03.check_clip_by_norm, lambda g, m: {k: v for k, v in clip(g, m).items() if k != "bh"}
+    ) == (
+        "the returned dict has keys ['Whh', 'Why', 'Wxh', 'by'], expected ['Whh', 'Why', 'Wxh', 'bh', 'by']"
+    )
+
+    def in_place(grads, max_norm):
+        clipped = clip(grads, max_norm)
+        for k in grads:
+            grads[k][...] = clipped[k]
+        return grads
+
+    assert _failure(ch03.check_clip_by_norm, in_place) == (
+        "the function changed the gradients it was given in place; return new arrays "
+        "(the caller may still need the raw gradient, e.g. to log its norm)"
+    )
+
+    def turned_and_doubled(grads, max_norm):  # the direction is named before the norm
+        return {k: 2 * v for k, v in turned(grads, max_norm).items()}
+
+    assert _failure(ch03.check_clip_by_norm, turned_and_doubled).startswith(
+        "for a gradient far above max_norm the clipped gradient points in a different direction (cosine 0.99"
+    )
+    # zeros must come back as zeros: 1e-10 is not zero (atol 1e-12)
+    assert _failure(
+        ch03.check_clip_by_norm, _wrong_on_call(clip, 4, lambda g: {k: v + 1e-10 for k, v in g.items()})
+    )
+    # the hidden gradients are the same on every run
+    assert _failure(ch03.check_clip_by_norm, _clip_wrong) == _failure(ch03.check_clip_by_norm, _clip_wrong)
     # a rescaled answer 3e-7 off (relative) is wrong: rtol is 1e-7 (the atol only serves zeros)
     assert _failure(ch03.check_clip_by_norm, lambda g, m: {k: v * (1 + 3e-7) for k, v in clip(g, m).items()})
     # a NaN in one array is diagnosed, not compared
@@ -820,6 +855,20 @@ def _jacobian_product(factors, size):
 )
 def test_ch03_jacobian_hints_exactly(wrong, hint):
     assert _failure(ch03.check_state_jacobian, wrong) == f"dh_T/dh_t (H=4, T=3, t=0) is wrong: {hint}"
+    for k in (2, 4):  # the mistakes are recognised on every hidden case, not only the first
+        calls = []
+
+        def late(*args, k=k, calls=calls):
+            calls.append(1)
+            return wrong(*args) if len(calls) == k else jacobian(*args)
+
+        where = _JACOBIAN_CASES[k - 1]
+        assert _failure(ch03.check_state_jacobian, late) == f"dh_T/dh_t ({where}) is wrong: {hint}"
+    # a mistake is recognised within the checker's tolerance only (rtol 1e-7, atol 1e-10)
+    for near in (lambda *a: wrong(*a) * (1 + 1e-6), lambda *a: wrong(*a) + 5e-9):
+        assert _failure(ch03.check_state_jacobian, near).startswith(
+            "dh_T/dh_t (H=4, T=3, t=0) is wrong at index"
+        )
 
 
 def test_ch03_jacobian_messages_exactly(capsys):
