@@ -291,6 +291,7 @@ def test_pad_with_mask_checker_passes_an_independent_answer_and_fails_pre_paddin
 
 import functools  # noqa: E402
 import types  # noqa: E402
+import warnings  # noqa: E402
 
 from rnnbook import checks  # noqa: E402
 
@@ -894,3 +895,129 @@ def test_ch03_jacobian_messages_exactly(capsys):
     # the hidden sequences are the same on every run
     wrong = lambda *a: 1.5 * jacobian(*a)  # noqa: E731
     assert _failure(ch03.check_state_jacobian, wrong) == _failure(ch03.check_state_jacobian, wrong)
+
+
+def _naive_softmax(logits, temperature):
+    if temperature <= 0:
+        raise ValueError("temperature must be > 0")
+    e = np.exp(np.asarray(logits) / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            lambda z, T: temperature_softmax(z, T)[..., :-1],
+            "temperature_softmax(logits of shape (4, 65), 1.0) has shape (4, 64), expected (4, 65)",
+        ),
+        (
+            lambda z, T: _softmax_rows(np.asarray(z) * T),
+            "at temperature 0.5 you multiplied the logits by the temperature; divide them by it "
+            "(a low temperature must sharpen the distribution)",
+        ),
+        (
+            lambda z, T: _softmax_rows(np.asarray(z)),
+            "at temperature 0.5 the result equals the plain softmax: the temperature is ignored",
+        ),
+        (
+            lambda z, T: 1.23456 * temperature_softmax(z, T),
+            "each row must sum to 1, but the rows sum to [1.2346, 1.2346, 1.2346, 1.2346]",
+        ),
+        (
+            lambda z, T: np.exp(np.asarray(z) / T) / np.exp(np.asarray(z) / T).sum(),
+            "the probabilities sum to 1 over the whole array, not per row: normalise over the last axis "
+            "(the characters), axis=-1",
+        ),
+        (
+            _naive_softmax,
+            "logits [1000, 999, 0] give NaN or infinity: exp(1000) overflows; subtract the largest logit of "
+            "each row before exponentiating (it cancels out)",
+        ),
+    ],
+)
+def test_ch04_temperature_softmax_messages_exactly(answer, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checker silences the overflow of a naive softmax
+        assert _failure(ch04.check_temperature_softmax, answer) == message
+
+
+def test_ch04_temperature_softmax_checks_every_temperature_and_both_bad_ones(capsys):
+    ch04.check_temperature_softmax(temperature_softmax)
+    assert capsys.readouterr().out == (
+        "Correct! rows sum to 1, low temperatures sharpen, high ones flatten, large\nlogits are safe.\n"
+    )
+    off = lambda p: _nudge_probabilities(p, 1e-3)  # noqa: E731  (rows still sum to 1)
+    for k, name in [(1, "logits, 1.0"), (2, "logits, 0.5"), (3, "logits, 2.0"), (4, "[1000, 999, 0], 1.0")]:
+        message = _failure(ch04.check_temperature_softmax, _wrong_on_call(temperature_softmax, k, off))
+        assert message.startswith(f"temperature_softmax({name}) is wrong at index"), message
+    # the multiplied temperature is named at 2.0 as well (the check does not stop at 0.5)
+    assert _failure(
+        ch04.check_temperature_softmax,
+        lambda z, T: _softmax_rows(np.asarray(z) * T) if T == 2.0 else temperature_softmax(z, T),
+    ).startswith("at temperature 2.0 you multiplied")
+
+    def rejects_only_zero(logits, temperature):
+        if temperature == 0:
+            raise ValueError("temperature must not be 0")
+        return _softmax_rows(np.asarray(logits) / temperature)
+
+    assert _failure(ch04.check_temperature_softmax, rejects_only_zero) == (
+        "temperature -1.0 must raise ValueError (the temperature must be > 0), but the function returned"
+    )
+
+    def validates_last(logits, temperature):  # computes first, then rejects the temperature
+        result = _softmax_rows(np.asarray(logits, dtype=float) / (temperature or 1.0))
+        if temperature <= 0:
+            raise ValueError("temperature must be > 0")
+        return result
+
+    ch04.check_temperature_softmax(validates_last)  # the bad temperatures come with real logits
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda z, t: cross_entropy_and_grad(z, t)[0], "return a pair (loss, dlogits); got {num} (float)"),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0] / np.log(2), cross_entropy_and_grad(z, t)[1]),
+            "the loss is in bits (log base 2); use the natural log: the book trains in nats",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0] + 0.1, cross_entropy_and_grad(z, t)[1]),
+            "the loss is {num}, expected {num} (mean of -ln p[target] over all predictions)",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0], cross_entropy_and_grad(z, t)[1][0]),
+            "dlogits has shape (5, 7), expected (3, 5, 7)",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0], -cross_entropy_and_grad(z, t)[1]),
+            "dlogits has the wrong sign: it is p - onehot(target), not onehot(target) - p",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0], 15 * cross_entropy_and_grad(z, t)[1]),
+            "dlogits is the gradient of the summed loss; divide by the 15 predictions "
+            "because the loss is their mean",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0], _softmax_rows(z)),
+            "dlogits equals the probabilities: subtract 1 at each target character",
+        ),
+        (
+            lambda z, t: (cross_entropy_and_grad(z, t)[0], 1.01 * cross_entropy_and_grad(z, t)[1]),
+            "dlogits is wrong at index (0, 0, 0): got {num}, expected {num} (105 of 105 entries differ; "
+            "largest difference {num})",
+        ),
+    ],
+)
+def test_ch04_cross_entropy_messages_exactly(answer, message):
+    assert _like(_failure(ch04.check_cross_entropy_and_grad, answer), message)
+
+
+def test_ch04_cross_entropy_passes_with_its_verdict(capsys):
+    ch04.check_cross_entropy_and_grad(cross_entropy_and_grad)
+    assert capsys.readouterr().out == (
+        "Correct! the loss is the mean in nats and dlogits = (p - onehot(target)) / N.\n"
+    )
