@@ -1021,3 +1021,149 @@ def test_ch04_cross_entropy_passes_with_its_verdict(capsys):
     assert capsys.readouterr().out == (
         "Correct! the loss is the mean in nats and dlogits = (p - onehot(target)) / N.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda i, n: None, "next_char_windows returned None: did the function forget to `return`?"),
+        (
+            lambda i, n: list(next_char_windows(i, n)),
+            "next_char_windows must return a pair (inputs, targets), got list",
+        ),
+        (
+            lambda i, n: (next_char_windows(i, n)[0], None),
+            "targets returned None: did the function forget to `return`?",
+        ),
+        (
+            lambda i, n: (None, next_char_windows(i, n)[1]),
+            "inputs returned None: did the function forget to `return`?",
+        ),
+        (
+            lambda i, n: (next_char_windows(i, n)[0], next_char_windows(i, n)[1][:-1]),
+            "targets has shape (7, 4), expected (8, 4)",
+        ),
+        (
+            lambda i, n: tuple(part + 1 for part in next_char_windows(i, n)),
+            "inputs is wrong at index (0, 0): got 101, expected 100 "
+            "(32 of 32 entries differ; largest difference 1)",
+        ),
+        (
+            lambda i, n: (next_char_windows(i, n)[0],) * 2,
+            "targets equal the inputs: they must be the inputs shifted by one character",
+        ),
+    ],
+)
+def test_ch07_next_char_windows_messages_exactly(answer, message):
+    assert _failure(ch07.check_next_char_windows, answer) == message
+
+
+def test_ch07_next_char_windows_verdict(capsys):
+    ch07.check_next_char_windows(next_char_windows)
+    assert (
+        capsys.readouterr().out
+        == "Correct! 12 ids, length 4: 8 windows, targets shifted by one, both views.\n"
+    )
+
+
+_ONE_HOT_CASES = [(1_115_394, 100, 65, 4), (1000, 10, 30, 4), (500, 50, 20, 2), (12, 12, 5, 8)]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_ch07_one_hot_bytes_checks_and_names_every_case(k):
+    n_chars, length, vocab_size, itemsize = _ONE_HOT_CASES[k - 1]
+    expected = one_hot_bytes(n_chars, length, vocab_size, itemsize)
+    message = _failure(ch07.check_one_hot_bytes, _wrong_on_call(one_hot_bytes, k, lambda b: 2 * b))
+    assert message == (
+        f"one_hot_bytes({n_chars}, {length}, {vocab_size}, {itemsize}) = {2 * expected:,}, expected "
+        f"{expected:,} (off by {expected:+,} bytes, 2 times the right value)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda n, m, v, s: None, "one_hot_bytes returned None: did the function forget to `return`?"),
+        (
+            lambda n, m, v, s: one_hot_bytes(n, m, v, s) // 2,
+            "one_hot_bytes(1115394, 100, 65, 4) = 14,498,835,000, expected 28,997,670,000 "
+            "(off by -14,498,835,000 bytes, 0.5 times the right value)",
+        ),
+        (
+            lambda n, m, v, s: n * v * s,
+            "one_hot_bytes(1115394, 100, 65, 4) = 290,002,440, expected 28,997,670,000 (off by "
+            "-28,707,667,560 bytes, 0.01 times the right value): that is the one-hot corpus, "
+            "not every window of it",
+        ),
+        (
+            lambda n, m, v, s: one_hot_bytes(n, m, v, s) + 1,
+            "one_hot_bytes(1115394, 100, 65, 4) = 28,997,670,001, expected 28,997,670,000 "
+            "(off by +1 bytes, +0.0000%)",
+        ),
+        (
+            lambda n, m, v, s: n * m * v * s,
+            "one_hot_bytes(1115394, 100, 65, 4) = 29,000,244,000, expected 28,997,670,000 (off by +2,574,000 "
+            "bytes, +0.0089%): you counted n_chars windows; a text of n_chars has "
+            "n_chars - length + 1 windows of that length",
+        ),
+        (
+            lambda n, m, v, s: (n - m) * m * v * s,
+            "one_hot_bytes(1115394, 100, 65, 4) = 28,997,644,000, expected 28,997,670,000 (off by -26,000 "
+            "bytes, -0.0001%): you counted n_chars - length windows; the window that ends on the last "
+            "character counts too (n_chars - length + 1)",
+        ),
+        (
+            lambda n, m, v, s: (n - m + 1) * m * v,
+            "one_hot_bytes(1115394, 100, 65, 4) = 7,249,417,500, expected 28,997,670,000 (off by "
+            "-21,748,252,500 bytes, 0.25 times the right value): you left out the bytes per number "
+            "(itemsize)",
+        ),
+        (
+            lambda n, m, v, s: (n - m + 1) * m * v * s * 8,
+            "one_hot_bytes(1115394, 100, 65, 4) = 231,981,360,000, expected 28,997,670,000 (off by "
+            "+202,983,690,000 bytes, 8 times the right value): that is bits, not bytes",
+        ),
+        (
+            lambda n, m, v, s: (n - m + 1) * m * s,
+            "one_hot_bytes(1115394, 100, 65, 4) = 446,118,000, expected 28,997,670,000 (off by "
+            "-28,551,552,000 bytes, 0.0154 times the right value): you left out the one-hot axis "
+            "(vocab_size numbers per character)",
+        ),
+    ],
+)
+def test_ch07_one_hot_bytes_messages_exactly(answer, message):
+    assert _failure(ch07.check_one_hot_bytes, answer) == message
+
+
+def test_ch07_one_hot_bytes_verdict(capsys):
+    ch07.check_one_hot_bytes(one_hot_bytes)
+    assert capsys.readouterr().out == (
+        "Correct! 4 cases; tiny Shakespeare's stride-1 windows of 100 would take 29.0 GB.\n"
+    )
+
+
+def test_ch07_temperature_probabilities_messages_exactly(capsys):
+    ch07.check_temperature_probabilities(temperature_softmax)
+    assert capsys.readouterr().out == (
+        "Correct! softmax(logits / T) at T = 0.5, 1 and 2, and no overflow for large\nlogits.\n"
+    )
+    assert _failure(ch07.check_temperature_probabilities, lambda z, T: None) == (
+        "temperature_probabilities returned None: did the function forget to `return`?"
+    )
+    assert _failure(ch07.check_temperature_probabilities, lambda z, T: temperature_softmax(z, T)[:-1]) == (
+        "probabilities at temperature 1.0 has shape (3,), expected (4,)"
+    )
+    with np.errstate(all="ignore"):
+        assert _failure(ch07.check_temperature_probabilities, _naive_softmax) == (
+            "logits [1000, 999, 990] give NaN or infinity: exp(1000) overflows; subtract the largest logit "
+            "before taking exp (it does not change the softmax)"
+        )
+    off = lambda p: _nudge_probabilities(p, 1e-3)  # noqa: E731
+    for k, name in [
+        (1, "at temperature 1.0"),
+        (2, "at temperature 0.5"),
+        (3, "at temperature 2.0"),
+        (4, "for logits [1000, 999, 990]"),
+    ]:
+        message = _failure(ch07.check_temperature_probabilities, _wrong_on_call(temperature_softmax, k, off))
+        assert message.startswith(f"probabilities {name} is wrong at index"), message
