@@ -1167,3 +1167,103 @@ def test_ch07_temperature_probabilities_messages_exactly(capsys):
     ]:
         message = _failure(ch07.check_temperature_probabilities, _wrong_on_call(temperature_softmax, k, off))
         assert message.startswith(f"probabilities {name} is wrong at index"), message
+
+
+def _beam_changed(change):
+    def student(scores, log_probs, width):
+        parents, tokens, new_scores = (a.copy() for a in beam_step(scores, log_probs, width))
+        change(parents, tokens)
+        return parents, tokens, new_scores
+
+    return student
+
+
+def _set(array, index, value):
+    array[index] = value
+
+
+_BEAM_CASE = "two prefixes, three characters, width 3"
+_BEAM_RANGE = f"{_BEAM_CASE}: parents must be prefix indices 0..1 and tokens character ids 0..2; got "
+
+
+@pytest.mark.parametrize(
+    ("change", "got"),
+    [
+        (lambda p, t: _set(p, 0, 2), "parents [2, 0, 0], tokens [0, 1, 2]"),  # one past the last prefix
+        (lambda p, t: _set(p, 0, -1), "parents [-1, 0, 0], tokens [0, 1, 2]"),  # not numpy's "from the end"
+        (lambda p, t: _set(t, 0, 3), "parents [0, 0, 0], tokens [3, 1, 2]"),  # one past the last character
+        (lambda p, t: _set(t, 0, -1), "parents [0, 0, 0], tokens [-1, 1, 2]"),
+    ],
+)
+def test_ch11_beam_step_indices_out_of_range_are_named(change, got):
+    assert _failure(ch11.check_beam_step, _beam_changed(change)) == _BEAM_RANGE + got
+
+
+def test_ch11_beam_step_messages_exactly(capsys):
+    ch11.check_beam_step(beam_step)
+    assert (
+        capsys.readouterr().out == "Correct! the best extensions of all prefixes by total log-probability.\n"
+    )
+    assert _failure(ch11.check_beam_step, lambda s, lp, w: None) == (
+        f"{_BEAM_CASE}: beam_step returned None: did it forget to `return` the triple?"
+    )
+    assert _failure(ch11.check_beam_step, lambda s, lp, w: beam_step(s, lp, w)[:2]) == (
+        f"{_BEAM_CASE}: beam_step must return a triple (parents, tokens, new_scores)"
+    )
+    for i, name in enumerate(("parents", "tokens", "new_scores")):
+
+        def short(s, lp, w, i=i):
+            return tuple(a[:-1] if j == i else a for j, a in enumerate(beam_step(s, lp, w)))
+
+        assert _failure(ch11.check_beam_step, short) == f"{_BEAM_CASE}: {name} has shape (2,), expected (3,)"
+    assert _failure(
+        ch11.check_beam_step, lambda s, lp, w: (*beam_step(s, lp, w)[:2], beam_step(s, lp, w)[2] + 0.5)
+    ) == (
+        f"{_BEAM_CASE}: each new score must be its prefix's score plus the log-probability of the added "
+        "character; got [-1.2978, -2.0863, -2.3094]"
+    )
+    assert _failure(ch11.check_beam_step, lambda s, lp, w: tuple(a[::-1] for a in beam_step(s, lp, w))) == (
+        f"{_BEAM_CASE}: return the candidates best first (new_scores in decreasing order)"
+    )
+    # ties are allowed in any order: equal new scores are not "increasing"
+    message = _failure(
+        ch11.check_beam_step, _wrong_on_call(beam_step, 2, lambda r: tuple(a[::-1] for a in r))
+    )
+    assert message == (
+        "four prefixes, seven characters, width 4: return the candidates best first "
+        "(new_scores in decreasing order)"
+    )
+
+
+def test_ch11_masked_softmax_messages_exactly(capsys):
+    ch11.check_masked_softmax(masked_softmax)
+    assert (
+        capsys.readouterr().out
+        == "Correct! padding gets no weight, the rest sums to 1, large scores are safe.\n"
+    )
+    case = "random scores with padding"
+    assert _failure(ch11.check_masked_softmax, lambda s, v: masked_softmax(s, v)[:, :-1]) == (
+        f"{case}: the weights has shape (3, 5), expected (3, 6)"
+    )
+    assert _failure(ch11.check_masked_softmax, lambda s, v: _softmax_rows(s) * v) == (
+        f"{case}: the weights of row 2 sum to 0.2403, not 1: zeroing the padding after the softmax leaves "
+        "the valid weights unnormalised; mask the scores before it"
+    )
+    # exactly 0 on padding: 2e-9 is too much (the limit is 1e-9), 5e-10 passes
+    assert _failure(ch11.check_masked_softmax, lambda s, v: masked_softmax(s, v) + 2e-9 * ~v) == (
+        f"{case}: padding positions get weight up to 2e-09; they must get exactly 0: set their scores to "
+        "-inf before the softmax (a score of 0 still gets weight)"
+    )
+    # the row sums are compared with np.allclose(sums, 1, atol=1e-6) (so within 1e-5 + 1e-6), then each
+    # weight within rtol 1e-6: rows 3e-5 too large are named as unnormalised, 1.05e-5 as wrong weights
+    assert "sum to 1" in _failure(ch11.check_masked_softmax, lambda s, v: masked_softmax(s, v) * (1 + 3e-5))
+    assert _failure(ch11.check_masked_softmax, lambda s, v: masked_softmax(s, v) * (1 + 1.05e-5)).startswith(
+        f"{case}: the weights is wrong at index"
+    )
+    assert _failure(
+        ch11.check_masked_softmax, lambda s, v: _nudge_probabilities(masked_softmax(s, v), 3e-6) * v
+    ).startswith(f"{case}: the weights is wrong at index")
+    off = lambda w: _nudge_probabilities(w, 1e-3) * (w > 0)  # noqa: E731
+    assert _failure(ch11.check_masked_softmax, _wrong_on_call(masked_softmax, 2, off)).startswith(
+        "large scores (1000, 990, ...), padding last: the weights is wrong at index"
+    )
