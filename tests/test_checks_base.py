@@ -1170,9 +1170,14 @@ def test_ch07_temperature_probabilities_messages_exactly(capsys):
 
 
 def _beam_changed(change):
+    """beam_step with ``change(parents, tokens)`` applied; the new scores follow the change."""
+
     def student(scores, log_probs, width):
         parents, tokens, new_scores = (a.copy() for a in beam_step(scores, log_probs, width))
         change(parents, tokens)
+        inside = (parents >= 0) & (parents < len(scores)) & (tokens >= 0) & (tokens < log_probs.shape[1])
+        if inside.all():
+            new_scores = scores[parents] + log_probs[parents, tokens]
         return parents, tokens, new_scores
 
     return student
@@ -1266,4 +1271,29 @@ def test_ch11_masked_softmax_messages_exactly(capsys):
     off = lambda w: _nudge_probabilities(w, 1e-3) * (w > 0)  # noqa: E731
     assert _failure(ch11.check_masked_softmax, _wrong_on_call(masked_softmax, 2, off)).startswith(
         "large scores (1000, 990, ...), padding last: the weights is wrong at index"
+    )
+
+
+def test_ch11_names_the_worst_row_the_best_scores_and_tiny_weights():
+    def uneven(scores, valid):  # row 0 sums to 1.5, row 1 to 0.9: row 0 is further from 1
+        return masked_softmax(scores, valid) * np.array([[1.5], [0.9], [1.0]])
+
+    assert _failure(ch11.check_masked_softmax, uneven).startswith(
+        "random scores with padding: the weights of row 0 sum to 1.5, not 1"
+    )
+
+    def tiny_weight(scores, valid):  # the "large" case's score 5 has weight exp(-995) = 0, not 5e-9
+        weights = masked_softmax(scores, valid)
+        if scores.shape == (1, 4):
+            weights[0, 2] += 5e-9
+        return weights
+
+    assert _failure(ch11.check_masked_softmax, tiny_weight).startswith(
+        "large scores (1000, 990, ...), padding last: the weights is wrong at index (0, 2)"
+    )
+    # consistent scores, best first, but not the 3 best (prefix 1's 2nd character for prefix 0's 3rd)
+    assert _failure(ch11.check_beam_step, _beam_changed(lambda p, t: (_set(p, 2, 1), _set(t, 2, 1)))) == (
+        f"{_BEAM_CASE}: these are not the 3 best of all 6 extensions (prefix x character): the new scores "
+        "should be [-1.7978, -2.5863, -2.8094], got [-1.7978, -2.5863, -6.5066]; take the top 3 over all "
+        "of them, not within each prefix"
     )
