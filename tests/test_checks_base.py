@@ -1297,3 +1297,48 @@ def test_ch11_names_the_worst_row_the_best_scores_and_tiny_weights():
         "should be [-1.7978, -2.5863, -2.8094], got [-1.7978, -2.5863, -6.5066]; take the top 3 over all "
         "of them, not within each prefix"
     )
+
+
+def lstm_step_by_gate(x, h, c, kernel, recurrent_kernel, bias):
+    """The LSTM step written gate by gate, slicing the kernels and the bias (i, f, c, o)."""
+    units = h.shape[1]
+    gate = [x @ kernel[:, k * units : (k + 1) * units] + h @ recurrent_kernel[:, k * units : (k + 1) * units]
+            + bias[k * units : (k + 1) * units] for k in range(4)]  # fmt: skip
+    c_new = _sigmoid(gate[1]) * c + _sigmoid(gate[0]) * np.tanh(gate[2])
+    return _sigmoid(gate[3]) * np.tanh(c_new), c_new
+
+
+def test_ch06_lstm_messages_name_the_worst_entry_and_what_is_right(capsys):
+    ch06.check_lstm_step(lstm_step_by_gate)  # a bias of shape (4 * units,) can be sliced per gate
+    assert (
+        capsys.readouterr().out
+        == "Correct! h and c match Keras' LSTM step for a batch of 3, 2 inputs, 4 units.\n"
+    )
+
+    def h_off_at_1_2(*args):
+        h, c = lstm_step(*args)
+        h = h.copy()
+        h[1, 2] += 0.1
+        return h, c
+
+    assert _like(
+        _failure(ch06.check_lstm_step, h_off_at_1_2),
+        "h is wrong: largest difference 0.1 at index (1, 2) (got {num}, expected {num}); c is right",
+    )
+
+    def both_off(*args):
+        return tuple(a + 0.1 for a in lstm_step(*args))
+
+    message = _failure(ch06.check_lstm_step, both_off)
+    assert _like(
+        message,
+        "c is wrong: largest difference 0.1 at index ({num}, {num}) (got {num}, expected {num}); "
+        "h is wrong: largest difference 0.1 at index ({num}, {num}) (got {num}, expected {num})",  # nothing right
+    ), message
+    # the hidden case is the same on every run
+    assert _failure(ch06.check_lstm_step, _nudged(lstm_step, _nudge, 1e-2)) == _failure(
+        ch06.check_lstm_step, _nudged(lstm_step, _nudge, 1e-2)
+    )
+    assert _failure(ch06.check_gru_step_reset_before, _nudged(gru_step, _nudge, 1e-2)) == _failure(
+        ch06.check_gru_step_reset_before, _nudged(gru_step, _nudge, 1e-2)
+    )
