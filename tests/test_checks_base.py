@@ -1333,7 +1333,7 @@ def test_ch06_lstm_messages_name_the_worst_entry_and_what_is_right(capsys):
     assert _like(
         message,
         "c is wrong: largest difference 0.1 at index ({num}, {num}) (got {num}, expected {num}); "
-        "h is wrong: largest difference 0.1 at index ({num}, {num}) (got {num}, expected {num})",  # nothing right
+        "h is wrong: largest difference 0.1 at index ({num}, {num}) (got {num}, expected {num})",
     ), message
     # the hidden case is the same on every run
     assert _failure(ch06.check_lstm_step, _nudged(lstm_step, _nudge, 1e-2)) == _failure(
