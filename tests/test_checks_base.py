@@ -1342,3 +1342,55 @@ def test_ch06_lstm_messages_name_the_worst_entry_and_what_is_right(capsys):
     assert _failure(ch06.check_gru_step_reset_before, _nudged(gru_step, _nudge, 1e-2)) == _failure(
         ch06.check_gru_step_reset_before, _nudged(gru_step, _nudge, 1e-2)
     )
+
+
+def test_ch09_attention_pool_messages_and_tolerances(capsys):
+    ch09.check_attention_pool(attention_pool)
+    assert capsys.readouterr().out == (
+        "Correct! softmax over time, stable for large scores, and the weighted sum of the\nvalues.\n"
+    )
+    assert _failure(ch09.check_attention_pool, lambda s, v: list(attention_pool(s, v))) == (
+        "random scores: attention_pool must return a pair (pooled, weights), got list"
+    )
+
+    def over_sequences(scores, values):  # softmax over the batch axis, not over time
+        weights = _softmax_rows(scores, axis=0)
+        return (weights[..., None] * values).sum(axis=1), weights
+
+    assert _like(
+        _failure(ch09.check_attention_pool, over_sequences),
+        "random scores: the weights of a sequence must sum to 1 over time (axis 1), but the first sums "
+        "to {num}: is the softmax taken over the right axis?",
+    )
+    first_sum = _softmax_rows(np.random.default_rng(9).normal(size=(3, 5)), axis=0)[0].sum()
+    assert f"the first sums to {first_sum:.4g}:" in _failure(ch09.check_attention_pool, over_sequences)
+    # row sums within 1e-5 + 1e-6 go on to the weights' own check (rtol 1e-5); 3e-5 is named as a sum
+    assert "must sum to 1" in _failure(
+        ch09.check_attention_pool,
+        lambda s, v: (attention_pool(s, v)[0], attention_pool(s, v)[1] * (1 + 3e-5)),
+    )
+    assert _failure(
+        ch09.check_attention_pool,
+        lambda s, v: (attention_pool(s, v)[0], attention_pool(s, v)[1] * (1 + 1.05e-5)),
+    ).startswith("random scores: weights is wrong at index")
+    # wrong weights with the right pooled output still fail (the weights are compared, rtol 1e-5)
+    assert _failure(
+        ch09.check_attention_pool,
+        lambda s, v: (attention_pool(s, v)[0], _nudge_probabilities(attention_pool(s, v)[1], 1e-3)),
+    ).startswith("random scores: weights is wrong at index")
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_ch09_causal_ceiling_checks_and_names_every_case(k):
+    seq_len, n_symbols = [(24, 8), (5, 2), (1, 3)][k - 1]
+    message = _failure(ch09.check_causal_ceiling, _wrong_on_call(ceiling, k, lambda c: c * (1 - 1e-3)))
+    assert message.startswith(f"the ceiling for seq_len={seq_len}, n_symbols={n_symbols} is wrong"), message
+    message = _failure(ch09.check_causal_ceiling, _wrong_on_call(ceiling, k, lambda c: np.append(c, 1.0)))
+    assert message == f"the ceiling for seq_len={seq_len} has shape ({seq_len + 1},), expected ({seq_len},)"
+
+
+def test_ch09_causal_ceiling_verdict(capsys):
+    ch09.check_causal_ceiling(ceiling)
+    assert capsys.readouterr().out == (
+        "Correct! a tagger that sees only the past can do no better than max(q_t, 1 -\nq_t).\n"
+    )
