@@ -666,3 +666,23 @@ def test_command_help_lines(capsys):
     usage = capsys.readouterr().out
     assert re.search(r"^  outdir +folder for the student notebooks$", usage, re.M)
     assert re.search(r"^  notebooks +default: every chapter$", usage, re.M)
+
+
+def test_admonitions_become_a_bold_title_over_a_quote_and_other_directives_stay():
+    source = (
+        "Intro.\n\n```{admonition} Learning goals\n:class: tip\nAfter this chapter you can\n\n"
+        "- do a;\n- do b.\n```\n\n:::{note}\nMind the gap.\n:::\n\n```{figure} x.png\nCaption\n```\n"
+    )
+    plain = student.plain_admonitions(source)
+    assert "**Learning goals**\n\n> After this chapter you can\n>\n> - do a;\n> - do b.\n" in plain
+    assert "**Note**\n\n> Mind the gap.\n" in plain
+    assert "{admonition}" not in plain and ":class:" not in plain and "{note}" not in plain
+    assert "```{figure} x.png\nCaption\n```" in plain  # not an admonition: left as it is
+    assert plain.startswith("Intro.\n\n")
+
+
+def test_no_student_notebook_shows_a_raw_admonition():
+    for path in CHAPTERS:
+        for cell in student.student_notebook(path).cells:
+            if cell.cell_type == "markdown":
+                assert "{admonition}" not in cell.source, f"{path.stem}: {cell.source[:80]}"

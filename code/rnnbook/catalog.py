@@ -124,7 +124,8 @@ def missing_entries(root: Path) -> list[str]:
 def _minutes(seconds) -> str:
     if seconds is None:
         return "not measured"
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+    # a no-break space: "14 s" never splits over two lines of a narrow table
+    return f"{seconds:.0f}\u00a0s" if seconds < 90 else f"{seconds / 60:.1f}\u00a0min"
 
 
 def learning_goals(markdown: str) -> list[str]:

@@ -13,7 +13,8 @@ The same chapters with every solution taken out, readable in Colab and Jupyter:
   with code but no region gets an empty code cell to answer in (tag ``answer``);
 * a solution with written prose gets a Markdown cell to answer in (tag ``answer``);
 * ``{exercise}`` directives become plain Markdown ("Exercise 2.1: ..."), which Colab
-  and Jupyter render, and references to exercises name them by number;
+  and Jupyter render, and references to exercises name them by number; other admonitions
+  (the learning goals, notes) become a bold title over a quoted block;
 * exercise cells have no outputs; every other cell keeps its stored output, and the
   execution stamp is dropped. The setup cell is the chapter's own, so the student
   copy installs the same helper version as the chapter.
@@ -285,6 +286,26 @@ def unique_ids(cells: list) -> list:
     return cells
 
 
+_ADMONITIONS = {"admonition", "note", "tip", "warning", "important", "hint", "caution", "seealso"}
+
+
+def plain_admonitions(source: str) -> str:
+    """Markdown with each MyST admonition (``{admonition} Title``, ``{note}``...) as plain
+    Markdown: a bold title, then the body as a block quote. Colab and Jupyter show the raw
+    directive as a code block; this is what they render as a box's equivalent.
+    """
+    pieces = []
+    for name, piece in segments(source):
+        if name not in _ADMONITIONS:
+            pieces.append(piece if name is None else piece[0])
+            continue
+        _options, body = split_options(piece["body"])
+        title = piece["arg"].strip() or name.capitalize()
+        quoted = "\n".join(f"> {line}".rstrip() for line in body.split("\n"))
+        pieces.append(f"**{title}**\n\n{quoted}\n")
+    return "".join(pieces)
+
+
 def student_cells(cells: list, chapter: str = "", where: str = "notebook") -> list:
     """The cells a student sees (see the module docstring)."""
     parsed = parse(cells, chapter, where)
@@ -292,7 +313,7 @@ def student_cells(cells: list, chapter: str = "", where: str = "notebook") -> li
     for kind, thing in parsed.items:
         if kind == "cell":
             if thing.cell_type == "markdown":
-                thing.source = plain_refs(thing.source, parsed.exercises)
+                thing.source = plain_admonitions(plain_refs(thing.source, parsed.exercises))
             kept.append(thing)
         elif kind == "stub":
             thing.source = stub_regions(thing.source)
