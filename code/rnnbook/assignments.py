@@ -334,7 +334,7 @@ def report(path: Path, profile: str = "quick") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m rnnbook.assignments", description=__doc__.splitlines()[0]
+        prog="python -m rnnbook.assignments", description=__doc__.splitlines()[0].replace("``", "")
     )
     commands = parser.add_subparsers(dest="command", required=True)
     write = commands.add_parser("write", help="write nbgrader source notebooks into a course folder")

@@ -409,7 +409,9 @@ def stored_training(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnbook.bench", description=__doc__.splitlines()[0].replace("``", "")
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     char = commands.add_parser("charrnn", help="batched vs one-sequence-at-a-time char-RNN training")
     char.add_argument("--hidden", type=positive_int, default=256, help="hidden units (default 256)")

@@ -233,7 +233,9 @@ def render_page(root: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.catalog", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnbook.catalog", description=__doc__.splitlines()[0].replace("``", "")
+    )
     parser.add_argument("--write", action="store_true", help=f"update {PAGE} in place")
     args = parser.parse_args(argv)
     root = Path.cwd()

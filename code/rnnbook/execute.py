@@ -377,7 +377,9 @@ def _targets(notebooks: list[Path], output: Path | None) -> list[Path | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.execute", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnbook.execute", description=__doc__.splitlines()[0].replace("``", "")
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every chapter)")
     parser.add_argument("--profile", default=STORED_PROFILE, choices=PROFILES)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")

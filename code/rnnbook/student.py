@@ -400,7 +400,9 @@ def make_student_edition(path: Path, outdir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.student", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnbook.student", description=__doc__.splitlines()[0].replace("``", "")
+    )
     parser.add_argument("outdir", type=Path, help="folder for the student notebooks")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every chapter")
     args = parser.parse_args(argv)
