@@ -1394,3 +1394,112 @@ def test_ch09_causal_ceiling_verdict(capsys):
     assert capsys.readouterr().out == (
         "Correct! a tagger that sees only the past can do no better than max(q_t, 1 -\nq_t).\n"
     )
+
+
+def _seasonal_off_by_one(x, period):
+    return x[:, x.shape[1] - period - 1] if period < x.shape[1] else seasonal_naive(x, period)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            _seasonal_off_by_one,
+            "seasonal_naive(x, 1) with windows of 10 values: got [8.0, 118.0], expected [9.0, 119.0] (it "
+            "returned x[:, 8] for the first window; the target comes right after the window, so 1 step(s) "
+            "before it is x[:, -1])",
+        ),
+        (
+            lambda x, p: x[:, x.shape[1] - min(p, x.shape[1])],
+            "seasonal_naive(x, 11) with windows of 10 values must raise ValueError: the window does not "
+            "reach one period back",
+        ),
+        (lambda x, p: seasonal_naive(x, p)[None], "seasonal_naive(x, 1) has shape (1, 2), expected (2,)"),
+    ],
+)
+def test_ch10_seasonal_naive_messages_exactly(answer, message):
+    assert _failure(ch10.check_seasonal_naive, answer) == message
+
+
+def test_ch10_seasonal_naive_checks_every_period_and_rejects_only_a_longer_one(capsys):
+    for k, period in [(2, 4), (3, 10)]:
+        message = _failure(ch10.check_seasonal_naive, _wrong_on_call(seasonal_naive, k, lambda f: f - 1))
+        assert message.startswith(f"seasonal_naive(x, {period}) with windows of 10 values: got "), message
+
+    def rejects_at_eleven_only(x, period):  # a period of 12 may be rejected too; 11 is the one checked
+        if period == 11:
+            raise ValueError("period longer than the window")
+        return x[:, x.shape[1] - period]
+
+    ch10.check_seasonal_naive(rejects_at_eleven_only)
+    assert capsys.readouterr().out == (
+        "Correct! the seasonal naive forecast picks the value one period before each\ntarget.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda s, n: list(pad_with_mask(s, n)), "pad_with_mask must return a pair (ids, mask), got list"),
+        (
+            lambda s, n: (pad_with_mask(s, n)[0] + 1, pad_with_mask(s, n)[1]),
+            "ids is wrong at index (0, 0): got 5, expected 4 (15 of 15 entries differ; largest difference 1)",
+        ),
+        (
+            lambda s, n: (pad_with_mask(s, n)[0], pad_with_mask(s, n)[1][:, :-1]),
+            "mask has shape (3, 4), expected (3, 5)",
+        ),
+        (
+            lambda s, n: (pad_with_mask(s, n)[0], ~pad_with_mask(s, n)[1]),
+            "mask is inverted: it must be True at the real tokens and False at padding",
+        ),
+        (
+            lambda s, n: (pad_with_mask(s, n)[0], np.ones((3, 5), bool)),
+            "mask is wrong: got [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]], expected "
+            "[[1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 0]]",
+        ),
+        (
+            lambda s, n: tuple(a[:, ::-1] for a in pad_with_mask([q[::-1] for q in s], n)),
+            "ids are padded at the front ('pre'); pad after the tokens ('post'), as the chapter does",
+        ),
+    ],
+)
+def test_ch10_pad_with_mask_messages_exactly(answer, message):
+    assert _failure(ch10.check_pad_with_mask, answer) == message
+
+
+def _mean_rows_only(table, old_vocab, new_chars, similar):
+    return np.vstack([table, np.repeat(table.mean(axis=0, keepdims=True), len(new_chars), axis=0)])
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            lambda t, v, c, s: init_new_rows(t, v, c, s)[:-1],
+            "the extended table has shape (6, 2), expected (7, 2)",
+        ),
+        (
+            lambda t, v, c, s: init_new_rows(t * 2, v, c, s),
+            "the old rows changed: rows 0..3 must be the old table as it was",
+        ),
+        (_mean_rows_only, "row 4 ('’') is [14.0, 21.0], expected [16.0, 25.0]: the row of \"'\""),
+        (
+            lambda t, v, c, s: np.vstack([init_new_rows(t, v, c, s)[:6], np.zeros((1, 2))]),
+            "row 6 ('_') is [0.0, 0.0], expected [14.0, 21.0]: "
+            "the mean of the old rows (no similar character)",
+        ),
+    ],
+)
+def test_ch10_init_from_similar_messages_exactly(answer, message):
+    assert _failure(ch10.check_init_from_similar, answer) == message
+
+
+def test_ch10_verdicts(capsys):
+    ch10.check_pad_with_mask(pad_with_mask)
+    ch10.check_init_from_similar(init_new_rows)
+    assert capsys.readouterr().out == (
+        "Correct! ids are post-padded with 0 and the mask marks the real tokens (what\n"
+        "mask_zero=True computes).\n"
+        "Correct! old rows kept; new characters start from a similar character or the\nmean row.\n"
+    )
