@@ -1326,6 +1326,12 @@ def test_ch06_lstm_messages_name_the_worst_entry_and_what_is_right(capsys):
         "h is wrong: largest difference 0.1 at index (1, 2) (got {num}, expected {num}); c is right",
     )
 
+    def c_off(*args):
+        h, c = lstm_step(*args)
+        return h, c + 0.1
+
+    assert _failure(ch06.check_lstm_step, c_off).endswith("; h is right")
+
     def both_off(*args):
         return tuple(a + 0.1 for a in lstm_step(*args))
 
@@ -1503,3 +1509,10 @@ def test_ch10_verdicts(capsys):
         "mask_zero=True computes).\n"
         "Correct! old rows kept; new characters start from a similar character or the\nmean row.\n"
     )
+
+
+def test_ch09_the_large_scores_case_is_checked_and_named():
+    message = _failure(
+        ch09.check_attention_pool, _wrong_on_call(attention_pool, 2, lambda r: _nudge_pool(r, 1e-3))
+    )
+    assert message.startswith("large scores (1000, 990, ...): pooled is wrong at index"), message
