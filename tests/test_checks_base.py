@@ -1521,3 +1521,13 @@ def test_ch09_the_large_scores_case_is_checked_and_named():
         ch09.check_attention_pool, _wrong_on_call(attention_pool, 2, lambda r: _nudge_pool(r, 1e-3))
     )
     assert message.startswith("large scores (1000, 990, ...): pooled is wrong at index"), message
+
+
+def test_ch11_the_second_beam_case_has_width_4_and_is_reproducible():
+    message = _failure(ch11.check_beam_step, _wrong_on_call(beam_step, 2, lambda r: tuple(a[:-1] for a in r)))
+    assert message == "four prefixes, seven characters, width 4: parents has shape (3,), expected (4,)"
+    shifted = _wrong_on_call(beam_step, 2, lambda r: (r[0], r[1], r[2] + 0.5))
+    first = _failure(ch11.check_beam_step, shifted)
+    assert first.startswith("four prefixes, seven characters, width 4: each new score must be")
+    shifted = _wrong_on_call(beam_step, 2, lambda r: (r[0], r[1], r[2] + 0.5))
+    assert _failure(ch11.check_beam_step, shifted) == first  # the hidden scores are the same on every run
