@@ -11,9 +11,13 @@
 # generate (and checks/ch05, checks/ch08, whose tests import Keras): mutmut forks a worker per
 # mutant and a forked TensorFlow deadlocks, so prepare the folder here and run the mutants with
 # tools/mutation_inprocess.py.
+# checks/chNN: the @checker-decorated check_* functions are undecorated in the scratch copy by
+# tools/undecorate_checkers.py ("check_x = checker(...)(check_x)" after the body), because mutmut 3
+# skips decorated functions; so the checkers' bodies (tolerances, hidden cases, messages) are mutated.
 # Times on 2 shared cores: numpy_rnn+gradcheck+vocab ~15-25 min, data ~10 min (218 mutants),
-# student ~6 min (619), checks/__init__+ch02+ch04 ~2 min (165), gates ~10 min, execute and
-# checkpoints past the 10-min cap (their tests start kernels or train; MUTATION_SELECT).
+# student ~6 min (619), checks/__init__+ch02+ch04 ~2 min (165), checks/chNN with bodies 1-3 min
+# each (134-464), gates ~10 min, execute and checkpoints past the 10-min cap (their tests start
+# kernels or train; MUTATION_SELECT).
 #
 # mutmut 3 (pip install "mutmut==3.*") needs the package at the top of its project, so the
 # package and the fast unit tests are copied to a scratch folder ($MUTATION_DIR, default
@@ -22,7 +26,7 @@
 # killed / (all - not covered). `mutmut show NAME` (run in $MUTATION_DIR) shows a surviving
 # mutant's diff; `mutmut run NAME ...` there re-runs chosen mutants (after copying changed tests
 # into $MUTATION_DIR/tests and $MUTATION_DIR/mutants/tests). mutmut 3 does not mutate decorated
-# functions (the @checker-wrapped check_* functions).
+# functions; for checks/* the @checker decoration is undone in the scratch copy (above).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PYTHON:-$REPO/.venv/bin/python}
