@@ -1531,3 +1531,58 @@ def test_ch11_the_second_beam_case_has_width_4_and_is_reproducible():
     assert first.startswith("four prefixes, seven characters, width 4: each new score must be")
     shifted = _wrong_on_call(beam_step, 2, lambda r: (r[0], r[1], r[2] + 0.5))
     assert _failure(ch11.check_beam_step, shifted) == first  # the hidden scores are the same on every run
+
+
+_CH08_CASES = [
+    "(65,), temperature=1.0",
+    "(4, 65), temperature=0.5",
+    "(2, 10), temperature=1.5",
+    "(3,), temperature=1.0",
+]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_ch08_temperature_probs_checks_and_names_every_case(k):
+    off = lambda p: _nudge_probabilities(p, 1e-3)  # noqa: E731
+    message = _failure(ch08.check_temperature_probs, _wrong_on_call(temperature_softmax, k, off))
+    assert message.startswith(f"fn(logits of shape {_CH08_CASES[k - 1]}) is wrong at index"), message
+    assert message == _failure(ch08.check_temperature_probs, _wrong_on_call(temperature_softmax, k, off))
+
+
+def test_ch08_temperature_probs_messages_and_tolerances(capsys):
+    ch08.check_temperature_probs(temperature_softmax)
+    # an absolute error of 5e-8 on every probability is within atol 1e-7 (rows still sum to 1 within 1e-5)
+    ch08.check_temperature_probs(lambda z, T: temperature_softmax(z, T) + 5e-8)
+    assert capsys.readouterr().out == (
+        "Correct! softmax(logits / T): T < 1 sharpens the distribution, T > 1 flattens\nit.\n" * 2
+    )
+    message = _failure(
+        ch08.check_temperature_probs, _wrong_on_call(temperature_softmax, 2, lambda p: 1.1 * p)
+    )
+    assert message == (
+        "fn(logits of shape (4, 65), temperature=0.5): each row must sum to 1, the sums are [1.1 1.1 1.1 1.1]"
+    )
+    # rows 1.05e-5 too large pass the row-sum check (atol 1e-6 + NumPy's rtol 1e-5) and fail the values
+    assert _failure(
+        ch08.check_temperature_probs, lambda z, T: temperature_softmax(z, T) * (1 + 1.05e-5)
+    ).startswith("fn(logits of shape (65,), temperature=1.0) is wrong at index")
+
+
+def test_ch08_loss_units_messages_and_tolerances(capsys):
+    ch08.check_loss_units(loss_units)
+    ch08.check_loss_units(lambda loss: (loss / math.log(2) * (1 + 1e-7), math.exp(loss) * (1 + 1e-7)))
+    ch08.check_loss_units(lambda loss: (loss / math.log(2) + 1e-13, math.exp(loss)))  # 0 nats: 1e-13 bits
+    assert capsys.readouterr().out == (
+        "Correct! a loss of ln 65 nats is log2 65 = 6.02 bits and a perplexity of 65: the\nuniform guess.\n"
+        * 3
+    )
+    assert _like(
+        _failure(ch08.check_loss_units, lambda loss: (loss / math.log(2) + 0.5, math.exp(loss))),
+        "fn(4.174) gives {num} bits per character, expected 6.02237 (nats / ln 2)",
+    )
+    assert _failure(ch08.check_loss_units, lambda loss: (loss / math.log(2), 2**loss)) == (
+        "fn(4.174) gives perplexity 18.0558, expected 65 (e ** loss in nats, or 2 ** bits)"
+    )
+    for k, loss in [(2, "1.5"), (3, "0")]:
+        message = _failure(ch08.check_loss_units, _wrong_on_call(loss_units, k, lambda r: (r[0] + 0.5, r[1])))
+        assert message.startswith(f"fn({loss}) gives "), message
