@@ -257,7 +257,7 @@ SIZES: dict[str, dict[str, dict]] = {
         # stored-training`); gpu: the sizes of the TensorFlow text-generation tutorial's model,
         # Embedding(256) and 1024 units (the tutorial's layer is a GRU; ours an LSTM).
         # resume_demo_*: the tiny run that shows exact resume, the same in every profile.
-        # Every profile's model has dropout on the LSTM's outputs and a cosine learning-rate
+        # Every profile's model has dropout on the LSTM's inputs and outputs, and a cosine
         # decay to zero; the gpu model (1024 units, 30 epochs) has most parameters per training
         # character, hence the most dropout. dropout_demo_*: the small with/without dropout
         # experiment; stateful_*: the stateful vs chunk-reset comparison (same budget);
