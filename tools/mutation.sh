@@ -8,9 +8,9 @@
 # Modules: numpy_rnn, gradcheck, vocab, gates, checkpoints, execute, data, student (copies the
 # committed chapters and student edition), checks (the package; or checks/__init__,
 # checks/chNN one file at a time, with tests/test_checks_base.py and tests/test_chNN.py).
-# generate (and checks/ch05, checks/ch08, whose tests import Keras; MUTATION.md has the ch08 recipe): mutmut forks a worker per
+# generate (and checks/ch05, checks/ch08, whose tests import Keras): mutmut forks a worker per
 # mutant and a forked TensorFlow deadlocks, so prepare the folder here and run the mutants with
-# tools/mutation_inprocess.py.
+# tools/mutation_inprocess.py (tools/MUTATION.md has the recipe for checks/ch08).
 # checks/chNN: the @checker-decorated check_* functions are undecorated in the scratch copy by
 # tools/undecorate_checkers.py ("check_x = checker(...)(check_x)" after the body), because mutmut 3
 # skips decorated functions; so the checkers' bodies (tolerances, hidden cases, messages) are mutated.
