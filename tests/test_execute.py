@@ -422,9 +422,7 @@ def test_usage_lines(capsys):
     with pytest.raises(SystemExit):
         execute.main(["--help"])
     usage = capsys.readouterr().out
-    assert (
-        "\nExecute chapters and stamp them: ``python -m rnnbook.execute" in usage
-    )  # the first docstring line
+    assert "\nExecute chapters and stamp them: python -m rnnbook.execute" in usage  # the first docstring line
     assert re.search(r"^  notebooks +notebooks to run \(default: every chapter\)$", usage, re.M)
     assert re.search(r"^  --timeout TIMEOUT +seconds allowed per cell$", usage, re.M)
     assert "--profile {quick,cpu,gpu}" in usage

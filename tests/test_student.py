@@ -497,7 +497,7 @@ def test_command_line_messages(tmp_path, monkeypatch, capsys):
         student.main(["--help"])
     usage = capsys.readouterr().out
     assert usage.startswith("usage: python -m rnnbook.student [-h] outdir [notebooks ...]")
-    assert "Write the student edition: ``python -m rnnbook.student OUTDIR [NB ...]``." in usage
+    assert "Write the student edition: python -m rnnbook.student OUTDIR [NB ...]." in usage
     assert "folder for the student notebooks" in usage and "default: every chapter" in usage
 
 
@@ -542,9 +542,16 @@ def test_segments_have_no_empty_text_pieces_around_directives():
 
 
 def test_text_around_other_directives_is_kept_exactly():
+    nb = notebook(new_markdown_cell("Intro\n```{figure} x.png\nN\n```\nOutro"))
+    assert [cell.source for cell in student.student_cells(nb.cells, "1")] == [
+        "Intro\n```{figure} x.png\nN\n```\nOutro"
+    ]
+
+
+def test_an_admonition_becomes_its_own_quoted_paragraphs():
     nb = notebook(new_markdown_cell("Intro\n```{note}\nN\n```\nOutro"))
     assert [cell.source for cell in student.student_cells(nb.cells, "1")] == [
-        "Intro\n```{note}\nN\n```\nOutro"
+        "Intro\n\n**Note**\n\n> N\n\nOutro"
     ]
 
 

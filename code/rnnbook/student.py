@@ -302,7 +302,9 @@ def plain_admonitions(source: str) -> str:
         _options, body = split_options(piece["body"])
         title = piece["arg"].strip() or name.capitalize()
         quoted = "\n".join(f"> {line}".rstrip() for line in body.split("\n"))
-        pieces.append(f"**{title}**\n\n{quoted}\n")
+        # blank lines around: the title is its own paragraph, and the text after the
+        # quote does not continue it (Markdown's lazy continuation)
+        pieces.append(f"\n**{title}**\n\n{quoted}\n\n")
     return "".join(pieces)
 
 
