@@ -184,3 +184,51 @@ def test_stored_training_reads_the_record_and_says_it_does_not_train(tmp_path, m
     assert "16.0 min for 8 epochs (goal <= 15 min: NOT met)" in out
     with pytest.raises(SystemExit):  # the old name would suggest that it trains
         bench.main(["training"])
+
+
+def test_stored_mixed_precision_run_meets_the_goal_only_if_float32_does_too(tmp_path, monkeypatch, capsys):
+    record = {"val_loss": 1.465, "val_loss_float32": 1.4712, "dtype_policy": "mixed_bfloat16"}
+    record |= {"epoch": 20, "train_seconds": 780, "epochs": 20, "device": "CPU"}
+    (tmp_path / "ch08_cpu.json").write_text(json.dumps(record))
+    monkeypatch.setattr(bench, "PRETRAINED_INFO", tmp_path / "ch08_cpu.json")
+    monkeypatch.setattr(bench, "REPO", tmp_path)
+    bench.main(["stored-training"])
+    out = capsys.readouterr().out
+    assert "1.4650 nats/char, epoch 20, as training measured it (mixed_bfloat16)" in out
+    assert "the same weights in float32: 1.4712 nats/char" in out
+    assert "larger of the two: 1.4712 (goal <= 1.47: NOT met)" in out
+    assert "13.0 min for 20 epochs (goal <= 15 min: met)" in out
+
+
+@pytest.mark.parametrize(
+    "native, speedup, line",
+    [
+        (True, 1.6, "float32 / mixed_bfloat16: 1.60x (goal >= 1.3: met)"),
+        (True, 1.1, "float32 / mixed_bfloat16: 1.10x (goal >= 1.3: NOT met)"),
+        (False, 0.2, "this CPU has no native bfloat16: chapter 8 trains in float32 here (no goal)"),
+    ],
+)
+def test_precision_prints_both_policies_and_the_ratio(monkeypatch, capsys, native, speedup, line):
+    figures = {"units": 512, "batch": 64, "seq_length": 100, "native_bfloat16": native}
+    figures |= {"seconds": {"float32": 0.36 * speedup, "mixed_bfloat16": 0.36}, "speedup": speedup}
+    monkeypatch.setattr(bench, "bench_precision", lambda: figures)
+    bench.main(["precision"])
+    out = capsys.readouterr().out
+    assert "mixed_bfloat16    0.360 s/step" in out and line in out
+
+
+def test_bench_precision_times_the_cpu_models_steps(monkeypatch):
+    from rnnbook import profiles
+
+    small = {
+        **profiles.SIZES["ch08"]["cpu"],
+        "units": 8,
+        "embedding_dim": 4,
+        "batch_size": 2,
+        "seq_length": 5,
+    }
+    monkeypatch.setitem(profiles.SIZES["ch08"], "cpu", small)
+    r = bench.bench_precision(rounds=1, steps=1)
+    assert (r["units"], r["batch"], r["seq_length"]) == (8, 2, 5)
+    assert set(r["seconds"]) == {"float32", "mixed_bfloat16"} and min(r["seconds"].values()) > 0
+    assert r["speedup"] == pytest.approx(r["seconds"]["float32"] / r["seconds"]["mixed_bfloat16"])

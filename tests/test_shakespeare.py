@@ -226,3 +226,28 @@ def test_load_pretrained_checks_the_checksum_and_says_what_is_missing(tmp_path):
         shakespeare.load_pretrained(tmp_path)
     with pytest.raises(FileNotFoundError, match=r"no pretrained chapter-8 model in .*nowhere"):
         shakespeare.load_pretrained(tmp_path / "nowhere")
+
+
+def test_mixed_bfloat16_computes_in_bfloat16_keeps_float32_weights_and_logits():
+    mixed = shakespeare.build_model(11, 4, 6, dropout=0.2, dtype_policy="mixed_bfloat16")
+    plain = shakespeare.build_model(11, 4, 6)
+    for name in ("embedding", "input_dropout", "lstm", "dropout"):
+        assert mixed.get_layer(name).compute_dtype == "bfloat16", name
+    assert mixed.get_layer("logits").compute_dtype == "float32"
+    assert {w.dtype for w in mixed.weights} == {"float32"}
+    ids = np.random.default_rng(0).integers(0, 11, size=(2, 9)).astype(np.int32)
+    rng = np.random.default_rng(1)  # weights large enough for the rounding to show
+    plain.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in plain.get_weights()])
+    mixed.set_weights(plain.get_weights())  # the same float32 weights load under both
+    out = mixed(ids)
+    assert out.dtype == "float32"
+    exact = plain(ids).numpy()
+    # bfloat16 keeps 8 significant bits: close to float32, but not equal
+    assert not np.array_equal(out.numpy(), exact)
+    np.testing.assert_allclose(out.numpy(), exact, atol=0.05)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "bfloat16", "float64", None])
+def test_model_rejects_another_dtype_policy(policy):
+    with pytest.raises(ValueError, match="dtype_policy must be one of .*'float32', 'mixed_bfloat16'"):
+        shakespeare.build_model(11, 4, 6, dtype_policy=policy)

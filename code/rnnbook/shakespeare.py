@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbook import keras_setup, profiles, validate
+from rnnbook import keras_setup, precision, profiles, validate
 
 keras = keras_setup.load(seed=None)  # noqa: E402  (silences TensorFlow before it is imported)
 import tensorflow as tf  # noqa: E402
@@ -146,7 +146,9 @@ def _epoch_permuted_chunks(ids: np.ndarray, seq_length: int, seed: int, epoch: t
     return tf.data.Dataset.from_tensors(0).flat_map(one_epoch)
 
 
-def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float = 0.0) -> keras.Model:
+def build_model(
+    vocab_size: int, embedding_dim: int, units: int, dropout: float = 0.0, dtype_policy: str = "float32"
+) -> keras.Model:
     """Embedding -> [Dropout] -> LSTM(return_sequences, return_state) -> [Dropout] -> Dense.
 
     The model maps int32 ids ``(batch, time)``, any length, to float32 logits
@@ -156,7 +158,12 @@ def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float 
     2014), on the non-recurrent connections, where Zaremba et al. (2014) put it: the
     recurrent connections are left alone, so the LSTM keeps its cuDNN kernel on a GPU.
     ``dropout=0`` adds no layer. Dropout has no weights: the same weight files load with or
-    without it. ValueError names a bad argument.
+    without it. ``dtype_policy`` is ``"float32"`` or ``"mixed_bfloat16"``
+    (:mod:`rnnbook.precision`): the latter computes the embedding, dropout and LSTM in
+    bfloat16 with float32 weights; the logits layer stays float32 either way, so the
+    softmax and the loss see float32 logits (as Keras' mixed-precision guide advises). The
+    weights are float32 under both policies: a file saved under one loads under the other.
+    ValueError names a bad argument.
     """
     vocab_size = validate.positive_int("vocab_size", vocab_size)
     embedding_dim = validate.positive_int("embedding_dim", embedding_dim)
@@ -164,10 +171,12 @@ def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float 
     dropout = validate.real("dropout", dropout)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+    if dtype_policy not in precision.POLICIES:
+        raise ValueError(f"dtype_policy must be one of {precision.POLICIES}, got {dtype_policy!r}")
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
-    x = keras.layers.Embedding(vocab_size, embedding_dim, name=LAYER_NAMES[0])(ids)
+    x = keras.layers.Embedding(vocab_size, embedding_dim, name=LAYER_NAMES[0], dtype=dtype_policy)(ids)
     if dropout > 0:
-        x = keras.layers.Dropout(dropout, name="input_dropout")(x)
+        x = keras.layers.Dropout(dropout, name="input_dropout", dtype=dtype_policy)(x)
     # On a GPU, insist on the cuDNN kernel (Keras raises if a setting rules it out)
     # instead of silently falling back to the several-times-slower generic loop.
     sequence, _h, _c = keras.layers.LSTM(
@@ -176,10 +185,11 @@ def build_model(vocab_size: int, embedding_dim: int, units: int, dropout: float 
         return_state=True,
         use_cudnn=True if profiles.gpu_available() else "auto",
         name=LAYER_NAMES[1],
+        dtype=dtype_policy,
     )(x)
     if dropout > 0:
-        sequence = keras.layers.Dropout(dropout, name="dropout")(sequence)
-    logits = keras.layers.Dense(vocab_size, name=LAYER_NAMES[2])(sequence)
+        sequence = keras.layers.Dropout(dropout, name="dropout", dtype=dtype_policy)(sequence)
+    logits = keras.layers.Dense(vocab_size, name=LAYER_NAMES[2], dtype="float32")(sequence)
     return keras.Model(ids, logits, name=f"char_lstm{units}")
 
 
