@@ -232,3 +232,12 @@ def test_bench_precision_times_the_cpu_models_steps(monkeypatch):
     assert (r["units"], r["batch"], r["seq_length"]) == (8, 2, 5)
     assert set(r["seconds"]) == {"float32", "mixed_bfloat16"} and min(r["seconds"].values()) > 0
     assert r["speedup"] == pytest.approx(r["seconds"]["float32"] / r["seconds"]["mixed_bfloat16"])
+
+
+def test_readme_performance_page_and_docstring_list_every_command():
+    commands = bench.build_parser()._subparsers._group_actions[0].choices
+    listed = "|".join(commands)
+    assert listed == "charrnn|generation|pipeline|precision|stored-training"
+    for path in (bench.REPO / "README.md", bench.REPO / "performance.md"):
+        assert f"rnnbook.bench {listed}" in path.read_text(encoding="utf-8"), path.name
+    assert f"rnnbook.bench {listed}``" in bench.__doc__

@@ -432,10 +432,8 @@ def bench_precision(rounds: int = 3, steps: int = 3) -> dict:
 def precision_speed(args: argparse.Namespace) -> dict:
     """Print float32 against mixed_bfloat16 training steps, with the goal's verdict."""
     r = bench_precision()
-    print(
-        f"chapter 8's cpu model, LSTM({r['units']}), one training step of "
-        f"{r['batch']} x {r['seq_length']} characters (best of 3 rounds, side by side):"
-    )
+    print(f"chapter 8's cpu model, LSTM({r['units']}), one training step of {r['batch']} x {r['seq_length']}")
+    print("characters (best of 3 rounds, side by side):")
     for policy, seconds in r["seconds"].items():
         print(f"  {policy:<15} {seconds:7.3f} s/step")
     if r["native_bfloat16"]:
