@@ -466,8 +466,8 @@ def stored_training(args: argparse.Namespace) -> dict:
     else:
         policy = r.get("dtype_policy", "float32")
         print(
-            f"  best validation loss: {r['val_loss']:.4f} nats/char, epoch {r['epoch']}, "
-            f"as training measured it ({policy})"
+            f"  best validation loss in training ({policy}): "
+            f"{r['val_loss']:.4f} nats/char, epoch {r['epoch']}"
         )
         print(f"  the same weights in float32: {r['val_loss_float32']:.4f} nats/char")
         print(f"  larger of the two: {max(losses):.4f} (goal <= {GOAL_VAL_LOSS}: {met})")
