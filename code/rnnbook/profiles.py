@@ -263,7 +263,8 @@ SIZES: dict[str, dict[str, dict]] = {
         # character, hence the most dropout. dropout_demo_*: the small with/without dropout
         # experiment; stateful_*: the stateful vs chunk-reset comparison (same budget);
         # interpret_*: the passage the unit study reads; distribute_steps: the
-        # MirroredStrategy demo's training steps.
+        # MirroredStrategy demo's training steps; precision_steps: the steps timed under each dtype
+        # policy (after one that builds the model).
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
@@ -280,6 +281,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "resume_demo_epochs": 3,
             "dropout": 0.1,
             "mixed_precision": False,
+            "precision_steps": 1,
             "dropout_demo_chars": 8000,
             "dropout_demo_batch_size": 16,
             "dropout_demo_units": 32,
@@ -311,6 +313,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "resume_demo_epochs": 3,
             "dropout": 0.35,
             "mixed_precision": True,
+            "precision_steps": 3,
             "dropout_demo_chars": 12_000,
             "dropout_demo_batch_size": 16,
             "dropout_demo_units": 256,
@@ -342,6 +345,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "resume_demo_epochs": 3,
             "dropout": 0.4,
             "mixed_precision": False,
+            "precision_steps": 3,
             "dropout_demo_chars": 12_000,
             "dropout_demo_batch_size": 16,
             "dropout_demo_units": 256,

@@ -65,6 +65,7 @@ CAPS: dict[str, dict[str, object]] = {
         "interrupt_after": 1,
         "sample_chars": 20,
         "speed_chars": 5,
+        "precision_steps": 1,
         "naive_chars": 3,
         "resume_demo_epochs": 2,
         "dropout_demo_epochs": 2,
@@ -109,7 +110,7 @@ COUNT_KEYS = frozenset({
     "ts_epochs", "sent_epochs", "pretrain_epochs", "finetune_epochs", "resume_demo_epochs",
     "dropout_demo_epochs", "stateful_epochs", "steps_per_epoch", "timing_steps",
     "distribute_steps", "timing_rounds", "seeds", "interrupt_after", "sample_chars",
-    "speed_chars", "naive_chars", "ts_origins",
+    "speed_chars", "naive_chars", "ts_origins", "precision_steps",
 })  # fmt: skip
 # Amounts of data read (characters of a text, examples, dates); None in a profile: the whole text.
 DATA_KEYS = frozenset({
