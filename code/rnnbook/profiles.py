@@ -263,8 +263,9 @@ SIZES: dict[str, dict[str, dict]] = {
         # character, hence the most dropout. dropout_demo_*: the small with/without dropout
         # experiment; stateful_*: the stateful vs chunk-reset comparison (same budget);
         # interpret_*: the passage the unit study reads; distribute_steps: the
-        # MirroredStrategy demo's training steps; precision_steps: the steps timed under each dtype
-        # policy (after one that builds the model).
+        # MirroredStrategy demo's training steps; mixed_precision: train in bfloat16 where the CPU
+        # has it (quick too, so that the tests take the cpu run's path); precision_steps: the
+        # steps timed under each dtype policy (after one that builds the model).
         "quick": {
             "text_chars": 30_000,
             "seq_length": 50,
@@ -280,7 +281,7 @@ SIZES: dict[str, dict[str, dict]] = {
             "resume_demo_chars": 20_000,
             "resume_demo_epochs": 3,
             "dropout": 0.1,
-            "mixed_precision": False,
+            "mixed_precision": True,
             "precision_steps": 1,
             "dropout_demo_chars": 8000,
             "dropout_demo_batch_size": 16,
