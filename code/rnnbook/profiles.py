@@ -253,7 +253,7 @@ SIZES: dict[str, dict[str, dict]] = {
     },
     "ch08": {
         # quick: a tiny model on a slice of the corpus (seconds); cpu: LSTM(640), 15 epochs in
-        # mixed bfloat16 (where the CPU has it; rnnbook.precision), about 13 min of training on
+        # mixed bfloat16 (where the CPU has it; rnnbook.precision), 13-15 min of training on
         # two idle cores (the 15-minute goal of `rnnbook.bench stored-training`); gpu: the sizes
         # of the TensorFlow text-generation tutorial's model, Embedding(256) and 1024 units (the
         # tutorial's layer is a GRU; ours an LSTM).
@@ -264,7 +264,7 @@ SIZES: dict[str, dict[str, dict]] = {
         # experiment; stateful_*: the stateful vs chunk-reset comparison (same budget);
         # interpret_*: the passage the unit study reads; distribute_steps: the
         # MirroredStrategy demo's training steps; mixed_precision: train in bfloat16 where the CPU
-        # has it (quick too, so that the tests take the cpu run's path); precision_steps: the
+        # has it (quick too, so that on such a CPU the tests take the cpu run's path); precision_steps: the
         # steps timed under each dtype policy (after one that builds the model).
         "quick": {
             "text_chars": 30_000,
